@@ -1,0 +1,33 @@
+# tunnelscope: `make run` opens the default, `make test` runs every test.
+SWIFT ?= swift
+APT_PACKAGES := libpcap-dev libncurses-dev pkg-config tmux iproute2
+CONFIG ?= debug
+
+.PHONY: setup build release run test fuzz bench clean
+
+# Installs missing Debian packages (as root), or prints the line to run.
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing Debian packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: setup
+	$(SWIFT) build -c $(CONFIG)
+
+release: setup
+	$(SWIFT) build -c release
+
+run: release
+	.build/release/tunnelscope $(ARGS)
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build

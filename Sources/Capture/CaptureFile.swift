@@ -1,0 +1,123 @@
+import Glibc
+import CPcap
+import PacketDecoder
+
+/// One record as read from a file or interface. `bytes` is only valid inside the callback.
+public struct RawRecord {
+    public var bytes: UnsafeRawBufferPointer
+    public var metadata: FrameMetadata
+}
+
+/// Timestamp resolution of a capture (pcap files are micro- or nanosecond).
+public enum TimestampPrecision: Sendable {
+    case microseconds, nanoseconds
+}
+
+/// A saved capture, pcap or pcapng, read front to back.
+///
+/// Classic pcap goes through libpcap. pcapng is read by `PcapNGReader`, because libpcap 1.10
+/// refuses a section whose interfaces have different link types (tcpdump: "an interface has a
+/// type 101 different from the type of the first interface") and does not expose the interface
+/// id, direction flags or comments of a record.
+public final class CaptureFile {
+    public let path: String
+    public let format: Format
+    /// The link type of the first interface.
+    public private(set) var linkType: LinkType
+    public private(set) var precision: TimestampPrecision
+    public private(set) var snapshotLength: Int
+    private var pcap: OpaquePointer?
+    private var pcapng: PcapNGReader?
+    private var filter: PacketFilter?
+    /// Records read so far (also those a capture filter dropped).
+    public private(set) var recordsRead = 0
+
+    public enum Format: Sendable { case pcap, pcapng }
+
+    public init(path: String) throws(CaptureError) {
+        self.path = path
+        guard let file = fopen(path, "rb") else {
+            throw CaptureError(.cannotOpen, source: path, String(cString: strerror(errno)))
+        }
+        var magic: UInt32 = 0
+        let got = fread(&magic, 1, 4, file)
+        fclose(file)
+        if got == 4 && magic == 0x0A0D_0D0A {
+            format = .pcapng
+            let reader = try PcapNGReader(path: path)
+            linkType = reader.firstLinkType
+            precision = .nanoseconds
+            snapshotLength = reader.firstSnapshotLength
+            pcapng = reader
+            return
+        }
+        format = .pcap
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+            let message = String(cString: errbuf)
+            throw CaptureError(got < 4 || message.contains("truncated") ? .badFileHeader : .cannotOpen,
+                               source: path, Self.explain(message))
+        }
+        pcap = handle
+        linkType = LinkType(UInt32(pcap_datalink(handle)))
+        let fileNano = pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO
+        precision = fileNano ? .nanoseconds : .microseconds
+        snapshotLength = Int(pcap_snapshot(handle))
+        // libpcap converts every file to the precision asked for at open; ask for nanoseconds.
+        _ = fileNano
+    }
+
+    deinit {
+        if let pcap { pcap_close(pcap) }
+    }
+
+    /// Applies a BPF capture filter (libpcap's compiler); records that fail it are skipped.
+    public func setFilter(_ expression: String) throws(CaptureError) {
+        filter = try PacketFilter(expression: expression, linkType: linkType, snapshotLength: max(snapshotLength, 65535),
+                                  source: path)
+        pcapng?.filterLinkTypes = true
+    }
+
+    /// Calls `body` for each record until it returns false or the file ends. A damaged record
+    /// ends reading with an error naming it, after every record before it was handed over.
+    public func forEach(_ body: (RawRecord) -> Bool) throws(CaptureError) {
+        if let reader = pcapng {
+            try reader.forEach { (record: RawRecord) -> Bool in
+                self.recordsRead += 1
+                if let filter = self.filter, !filter.matches(record) { return true }
+                return body(record)
+            }
+            return
+        }
+        guard let handle = pcap else { return }
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let nano = true
+        while true {
+            let status = pcap_next_ex(handle, &header, &data)
+            if status == -2 { return }  // end of file
+            if status != 1 {
+                let message = String(cString: pcap_geterr(handle))
+                throw CaptureError(.badRecord, source: path, record: recordsRead + 1, Self.explain(message))
+            }
+            guard let h = header?.pointee, let d = data else { return }
+            recordsRead += 1
+            let bytes = UnsafeRawBufferPointer(start: d, count: Int(h.caplen))
+            let meta = FrameMetadata(number: recordsRead, seconds: Int64(h.ts.tv_sec),
+                                     nanoseconds: UInt32(truncatingIfNeeded: nano ? h.ts.tv_usec : h.ts.tv_usec * 1000),
+                                     originalLength: Int(h.len), linkType: linkType)
+            let record = RawRecord(bytes: bytes, metadata: meta)
+            if let filter, !filter.matches(record) { continue }
+            if !body(record) { return }
+        }
+    }
+
+    /// libpcap's words, with the file-level ones made plainer.
+    static func explain(_ message: String) -> String {
+        if message.hasPrefix("truncated dump file") || message.hasPrefix("truncated pcap file") {
+            return "file ends in the middle of a record (\(message))"
+        }
+        if message == "unknown file format" { return "not a pcap or pcapng file (unknown file format)" }
+        return message
+    }
+}

@@ -1,0 +1,319 @@
+// The builder every protocol decoder writes through: bounds-checked reads that throw `Cut`
+// (Wireshark's exceptions, with the same two outcomes), and node appends without allocation.
+
+/// The state of one frame's decoding. Protocol decoders take it `inout`.
+public struct DecodeContext: ~Copyable {
+    let bytes: UnsafeRawBufferPointer
+    var nodes: [FieldNode]
+    var diagnostics: [Diagnostic]
+    var protocolPath: [Field]
+    var strings: [String]
+    var openNodes: [Int32]
+    /// How many bytes the frame had on the wire (can exceed `bytes.count`).
+    public let originalLength: Int
+    /// Layers entered so far; bounds nesting (tunnels in tunnels, quotes in quotes).
+    public var layerCount = 0
+    /// Depth of tunnel/quote nesting, for protocols that must not recurse forever.
+    public var encapsulationDepth = 0
+    public let metadata: FrameMetadata
+    /// The first cut met (set by `PacketDecoder.markCut`).
+    public internal(set) var shortfall: Shortfall?
+
+    static let maximumLayers = 400
+    static let maximumEncapsulation = 8
+
+    init(bytes: UnsafeRawBufferPointer, tree: inout PacketTree, metadata: FrameMetadata) {
+        self.bytes = bytes
+        nodes = []
+        diagnostics = []
+        protocolPath = []
+        strings = []
+        openNodes = []
+        swap(&nodes, &tree.nodes)
+        swap(&diagnostics, &tree.diagnostics)
+        swap(&protocolPath, &tree.protocolPath)
+        swap(&strings, &tree.strings)
+        nodes.removeAll(keepingCapacity: true)
+        diagnostics.removeAll(keepingCapacity: true)
+        protocolPath.removeAll(keepingCapacity: true)
+        strings.removeAll(keepingCapacity: true)
+        openNodes.reserveCapacity(16)
+        self.originalLength = max(metadata.originalLength, bytes.count)
+        self.metadata = metadata
+    }
+
+    consuming func finish(into tree: inout PacketTree) {
+        swap(&nodes, &tree.nodes)
+        swap(&diagnostics, &tree.diagnostics)
+        swap(&protocolPath, &tree.protocolPath)
+        swap(&strings, &tree.strings)
+    }
+
+    /// Bytes actually captured.
+    public var capturedLength: Int { bytes.count }
+
+    // MARK: Reading
+
+    /// Checks that `[offset, offset+count)` lies inside both the captured bytes and `limit`, the
+    /// end the enclosing layers report; throws `.malformed` past `limit`, `.truncated` past the capture.
+    @inline(__always)
+    public func check(_ offset: Int, _ count: Int, limit: Int) throws(Cut) {
+        let end = offset &+ count
+        if offset < 0 || count < 0 || end > limit { throw .malformed }
+        if end > bytes.count { throw .truncated }
+    }
+
+    /// True when the bytes are there (no throw): for optional parts.
+    public func has(_ offset: Int, _ count: Int, limit: Int) -> Bool {
+        let end = offset &+ count
+        return offset >= 0 && count >= 0 && end <= limit && end <= bytes.count
+    }
+
+    @inline(__always)
+    public func u8(_ offset: Int, limit: Int) throws(Cut) -> UInt8 {
+        try check(offset, 1, limit: limit)
+        return bytes[offset]
+    }
+
+    @inline(__always)
+    public func u16(_ offset: Int, limit: Int) throws(Cut) -> UInt16 {
+        try check(offset, 2, limit: limit)
+        return UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    @inline(__always)
+    public func u24(_ offset: Int, limit: Int) throws(Cut) -> UInt32 {
+        try check(offset, 3, limit: limit)
+        return UInt32(bytes[offset]) << 16 | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2])
+    }
+
+    @inline(__always)
+    public func u32(_ offset: Int, limit: Int) throws(Cut) -> UInt32 {
+        try check(offset, 4, limit: limit)
+        return UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    @inline(__always)
+    public func u64(_ offset: Int, limit: Int) throws(Cut) -> UInt64 {
+        try check(offset, 8, limit: limit)
+        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    public func u16LE(_ offset: Int, limit: Int) throws(Cut) -> UInt16 {
+        try check(offset, 2, limit: limit)
+        return UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    public func u32LE(_ offset: Int, limit: Int) throws(Cut) -> UInt32 {
+        try check(offset, 4, limit: limit)
+        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    public func ipv4(_ offset: Int, limit: Int) throws(Cut) -> IPv4Address {
+        IPv4Address(try u32(offset, limit: limit))
+    }
+
+    public func ipv6(_ offset: Int, limit: Int) throws(Cut) -> IPv6Address {
+        try check(offset, 16, limit: limit)
+        return IPv6Address(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                           low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+    }
+
+    public func mac(_ offset: Int, limit: Int) throws(Cut) -> MACAddress {
+        try check(offset, 6, limit: limit)
+        let hi = UInt64(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+        let lo = UInt64(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt32.self)))
+        return MACAddress(hi << 32 | lo)
+    }
+
+    /// Unchecked byte access for code that has already checked its range.
+    public subscript(offset: Int) -> UInt8 { bytes[offset] }
+
+    // MARK: Building the tree
+
+    /// Appends a leaf node and returns its index.
+    @discardableResult
+    public mutating func add(_ field: Field, _ offset: Int, _ length: Int, _ value: FieldValue,
+                             _ flags: NodeFlags = []) -> Int {
+        let index = nodes.count
+        nodes.append(FieldNode(field: field, flags: flags, depth: UInt8(truncatingIfNeeded: openNodes.count),
+                               offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
+                               subtreeEnd: Int32(truncatingIfNeeded: index + 1), value: value))
+        return index
+    }
+
+    /// Reads and appends an unsigned field of `length` bytes (1, 2, 3, 4 or 8), applying the
+    /// registry's mask. Returns the (masked, shifted) value.
+    @discardableResult
+    public mutating func addUInt(_ field: Field, _ offset: Int, _ length: Int, limit: Int,
+                                 _ flags: NodeFlags = []) throws(Cut) -> UInt64 {
+        var raw: UInt64
+        switch length {
+        case 1: raw = UInt64(try u8(offset, limit: limit))
+        case 2: raw = UInt64(try u16(offset, limit: limit))
+        case 3: raw = UInt64(try u24(offset, limit: limit))
+        case 4: raw = UInt64(try u32(offset, limit: limit))
+        default: raw = try u64(offset, limit: limit)
+        }
+        let mask = FieldRegistry.info(field).mask
+        if mask != 0 { raw = (raw & mask) >> UInt64(mask.trailingZeroBitCount) }
+        add(field, offset, length, .unsigned(raw), flags)
+        return raw
+    }
+
+    /// Reads and appends a boolean bit field (the registry's mask picks the bit).
+    @discardableResult
+    public mutating func addFlag(_ field: Field, _ offset: Int, _ length: Int, limit: Int) throws(Cut) -> Bool {
+        var raw: UInt64
+        switch length {
+        case 1: raw = UInt64(try u8(offset, limit: limit))
+        case 2: raw = UInt64(try u16(offset, limit: limit))
+        case 3: raw = UInt64(try u24(offset, limit: limit))
+        default: raw = UInt64(try u32(offset, limit: limit))
+        }
+        let set = raw & FieldRegistry.info(field).mask != 0
+        add(field, offset, length, .boolean(set))
+        return set
+    }
+
+    @discardableResult
+    public mutating func addIPv4(_ field: Field, _ offset: Int, limit: Int, _ flags: NodeFlags = []) throws(Cut) -> IPv4Address {
+        let a = try ipv4(offset, limit: limit)
+        add(field, offset, 4, .ipv4(a), flags)
+        return a
+    }
+
+    @discardableResult
+    public mutating func addIPv6(_ field: Field, _ offset: Int, limit: Int, _ flags: NodeFlags = []) throws(Cut) -> IPv6Address {
+        let a = try ipv6(offset, limit: limit)
+        add(field, offset, 16, .ipv6(a), flags)
+        return a
+    }
+
+    @discardableResult
+    public mutating func addMAC(_ field: Field, _ offset: Int, limit: Int, _ flags: NodeFlags = []) throws(Cut) -> MACAddress {
+        let a = try mac(offset, limit: limit)
+        add(field, offset, 6, .ether(a), flags)
+        return a
+    }
+
+    /// Appends a byte-string field after checking its bytes are there.
+    @discardableResult
+    public mutating func addBytes(_ field: Field, _ offset: Int, _ length: Int, limit: Int,
+                                  _ flags: NodeFlags = []) throws(Cut) -> Int {
+        try check(offset, length, limit: limit)
+        return add(field, offset, length, .bytes, flags)
+    }
+
+    /// Stores text in the side table and returns a value that refers to it.
+    public mutating func string(_ text: String) -> FieldValue {
+        strings.append(text)
+        return .string(Int32(strings.count - 1))
+    }
+
+    /// Opens a subtree (a layer, an option, a flags word): later nodes are its children until `close`.
+    @discardableResult
+    public mutating func open(_ field: Field, _ offset: Int, _ length: Int, _ value: FieldValue = .none,
+                              _ flags: NodeFlags = []) -> Int {
+        let index = add(field, offset, length, value, flags)
+        openNodes.append(Int32(truncatingIfNeeded: index))
+        return index
+    }
+
+    /// Opens a protocol layer and records it in `frame.protocols`.
+    @discardableResult
+    public mutating func openLayer(_ field: Field, _ offset: Int, _ length: Int) -> Int {
+        layerCount += 1
+        protocolPath.append(field)
+        return open(field, offset, length, .none, .layer)
+    }
+
+    /// Records tshark's `ethertype` dispatch step in `frame.protocols`.
+    public mutating func noteEtherTypeDispatch() { protocolPath.append(EthernetLayer.ethertypeStep) }
+
+    /// Closes the innermost open subtree.
+    @inline(__always)
+    public mutating func close() {
+        guard let index = openNodes.popLast() else { return }
+        nodes[Int(index)].subtreeEnd = Int32(truncatingIfNeeded: nodes.count)
+    }
+
+    /// Closes subtrees until `depth` remain open (unwinding after a cut).
+    public mutating func close(downTo depth: Int) {
+        while openNodes.count > depth { close() }
+    }
+
+    /// How many subtrees are open (to unwind to after a cut).
+    public var openDepth: Int { openNodes.count }
+
+    /// Sets the byte length of node `index` once it is known.
+    public mutating func setLength(_ index: Int, _ length: Int) {
+        nodes[index].length = Int32(truncatingIfNeeded: length)
+    }
+
+    public mutating func setValue(_ index: Int, _ value: FieldValue) {
+        nodes[index].value = value
+    }
+
+    public mutating func insertFlags(_ index: Int, _ flags: NodeFlags) {
+        nodes[index].flags.formUnion(flags)
+    }
+
+    /// The index the next node will get.
+    public var nextIndex: Int { nodes.count }
+
+    /// Attaches expert information to node `index`.
+    public mutating func diagnose(_ index: Int, _ severity: Severity, _ group: ExpertGroup, _ message: String) {
+        diagnostics.append(Diagnostic(node: Int32(index), severity: severity, group: group, message: message))
+    }
+
+    /// `frame.protocols` text so far.
+    var protocolPathText: String {
+        var out = ""
+        for (i, field) in protocolPath.enumerated() {
+            if i > 0 { out += ":" }
+            out += FieldRegistry.info(field).abbreviation
+        }
+        return out
+    }
+
+    /// The innermost open layer (for naming a cut).
+    public var currentLayer: Field? {
+        for i in openNodes.reversed() where nodes[Int(i)].flags.contains(.layer) { return nodes[Int(i)].field }
+        return nil
+    }
+
+    /// The index of the innermost open layer.
+    public var currentLayerIndex: Int? {
+        for i in openNodes.reversed() where nodes[Int(i)].flags.contains(.layer) { return Int(i) }
+        return nil
+    }
+
+    // MARK: Checksums
+
+    /// The one's-complement sum of `bytes[range]` (an odd byte is padded), not yet folded.
+    public func onesComplementSum(_ range: Range<Int>, initial: UInt32 = 0) -> UInt32 {
+        var sum = UInt64(initial)
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i + 8 <= end {
+            let w = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            sum &+= (w >> 48) + ((w >> 32) & 0xFFFF) + ((w >> 16) & 0xFFFF) + (w & 0xFFFF)
+            i += 8
+        }
+        while i + 1 < end {
+            sum &+= UInt64(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self)))
+            i += 2
+        }
+        if i < end { sum &+= UInt64(bytes[i]) << 8 }
+        while sum > 0xFFFF_FFFF { sum = (sum & 0xFFFF_FFFF) + (sum >> 32) }
+        return UInt32(sum)
+    }
+}
+
+/// Folds a 32-bit one's-complement sum into 16 bits.
+public func foldChecksum(_ sum: UInt32) -> UInt16 {
+    var s = sum
+    while s > 0xFFFF { s = (s & 0xFFFF) + (s >> 16) }
+    return UInt16(s)
+}

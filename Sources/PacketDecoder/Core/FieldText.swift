@@ -1,0 +1,138 @@
+// Turning values into text: tshark's `-T fields` form (for scripts and the expected files) and
+// the tree's "Label: value" lines. Only called for what is shown, never on the filter path.
+
+extension PacketTree {
+    /// The value as `tshark -T fields` prints it: decimal or `0x`-padded hex by the registry's base,
+    /// booleans 1/0, addresses in their usual text, byte strings as plain hex.
+    public func fieldText(_ index: Int) -> String {
+        let node = nodes[index]
+        let info = node.field.info
+        switch node.value {
+        case .none:
+            if info.type == .protocolLayer || info.type == .none { return info.abbreviation }
+            return ""
+        case .unsigned(let v):
+            switch info.base {
+            case .hex, .hexDec:
+                return "0x" + hexString(v, width: max(2, info.type.bitWidth / 4))
+            case .oct:
+                return "0" + String(v, radix: 8)
+            default:
+                return String(v)
+            }
+        case .signed(let v): return String(v)
+        case .boolean(let b): return b ? "1" : "0"
+        case .ipv4(let a): return a.description
+        case .ipv6(let a): return a.description
+        case .ether(let m): return m.description
+        case .bytes:
+            var out = ""
+            for b in bytes(of: index) { hexByte(b, into: &out) }
+            return out
+        case .string(let i): return strings[Int(i)]
+        case .time(let s, let ns):
+            // tshark prints an out-of-range fraction (a broken file's 1,000,000 µs) as it is.
+            let digits = String(ns)
+            return "\(s)." + String(repeating: "0", count: max(0, 9 - digits.count)) + digits
+        }
+    }
+
+    /// The value as the tree shows it after the label: names for known values with the number in
+    /// brackets (`ICMPv6 (58)`), hex with its decimal for hex-decimal fields.
+    public func valueText(_ index: Int) -> String {
+        let node = nodes[index]
+        let info = node.field.info
+        switch node.value {
+        case .unsigned(let v):
+            let number: String
+            switch info.base {
+            case .hex: number = "0x" + hexString(v, width: max(2, info.type.bitWidth / 4))
+            case .hexDec: number = "0x" + hexString(v, width: max(2, info.type.bitWidth / 4)) + " (\(v))"
+            case .decHex: number = "\(v) (0x" + hexString(v, width: max(2, info.type.bitWidth / 4)) + ")"
+            default: number = String(v)
+            }
+            if let name = info.valueName(v) { return "\(name) (\(number))" }
+            return number
+        case .boolean(let b):
+            if let (t, f) = info.trueFalse { return b ? t : f }
+            return b ? "True" : "False"
+        case .bytes:
+            let slice = bytes(of: index)
+            var out = ""
+            for b in slice.prefix(32) { hexByte(b, into: &out) }
+            if slice.count > 32 { out += "…" }
+            return out
+        case .time(let s, let ns):
+            return fieldText(index) + " (\(s), \(ns) ns)"
+        default:
+            return fieldText(index)
+        }
+    }
+
+    /// The bit picture Wireshark puts before a masked field (`.1.. .... `), empty for whole bytes.
+    public func bitPattern(_ index: Int) -> String {
+        let node = nodes[index]
+        let info = node.field.info
+        let mask = info.mask
+        guard mask != 0 else { return "" }
+        let width = max(8, min(64, Int(node.length) * 8))
+        let raw: UInt64
+        let slice = bytes(of: index)
+        if slice.count * 8 >= width {
+            raw = slice.prefix(width / 8).reduce(0) { $0 << 8 | UInt64($1) }
+        } else {
+            raw = 0
+        }
+        var out = ""
+        for bit in stride(from: width - 1, through: 0, by: -1) {
+            let m = UInt64(1) << UInt64(bit)
+            if mask & m != 0 { out.append(raw & m != 0 ? "1" : "0") } else { out.append(".") }
+            if bit % 4 == 0 && bit != 0 { out.append(" ") }
+        }
+        return out + " = "
+    }
+
+    /// One tree line: `Label: value`, bit pattern first for masked fields, brackets for generated.
+    public func label(_ index: Int) -> String {
+        let node = nodes[index]
+        let info = node.field.info
+        if node.flags.contains(.layer) { return LayerHeadline.text(self, index) }
+        var text: String
+        switch info.type {
+        case .none where node.value == .none, .protocolLayer:
+            text = info.name
+        default:
+            text = bitPattern(index) + info.name + ": " + valueText(index)
+        }
+        if node.flags.contains(.generated) { text = "[" + text + "]" }
+        return text
+    }
+
+    /// `_ws.expert.message` etc. for `-T fields`: the derived expert pseudo-fields, in order.
+    public func expertFieldTexts(_ field: Field) -> [String] {
+        switch field {
+        case ExpertLayer.message:
+            return diagnostics.filter { $0.severity >= .warn }.map(\.message)
+        case ExpertLayer.severity:
+            return diagnostics.filter { $0.severity >= .warn }.map(\.severity.name)
+        case ExpertLayer.malformed:
+            return diagnostics.contains { $0.group == .malformed && $0.message.hasPrefix("Malformed Packet") }
+                ? ["_ws.malformed"] : []
+        case ExpertLayer.short:
+            if let s = shortfall, s.cut == .truncated {
+                return ["[Packet size limited during capture: \(LayerHeadline.shortName(s.layer)) truncated]"]
+            }
+            return []
+        default:
+            return []
+        }
+    }
+
+    /// Every text of `field` in this packet, in wire order (the `-T fields` occurrences).
+    public func fieldTexts(_ field: Field) -> [String] {
+        if field.rawValue & 0xFF00 == ExpertLayer.expert.rawValue & 0xFF00 { return expertFieldTexts(field) }
+        var out: [String] = []
+        for i in nodes.indices where nodes[i].field == field { out.append(fieldText(i)) }
+        return out
+    }
+}

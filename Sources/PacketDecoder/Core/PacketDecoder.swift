@@ -1,0 +1,77 @@
+// The entry point: bytes + metadata -> PacketTree. Never traps, never throws.
+
+public enum PacketDecoder {
+    /// Decodes one frame into `tree`, reusing its storage.
+    public static func decode(_ bytes: [UInt8], metadata: FrameMetadata, into tree: inout PacketTree) {
+        if tree.bytes.count != bytes.count || tree.bytes != bytes {
+            tree.bytes.removeAll(keepingCapacity: true)
+            tree.bytes.append(contentsOf: bytes)
+        }
+        decodeStoredBytes(metadata: metadata, into: &tree)
+    }
+
+    /// Decodes a frame held in a raw buffer (a mapped file, a libpcap record) into `tree`.
+    public static func decode(_ buffer: UnsafeRawBufferPointer, metadata: FrameMetadata, into tree: inout PacketTree) {
+        tree.bytes.removeAll(keepingCapacity: true)
+        tree.bytes.append(contentsOf: buffer)
+        decodeStoredBytes(metadata: metadata, into: &tree)
+    }
+
+    private static func decodeStoredBytes(metadata: FrameMetadata, into tree: inout PacketTree) {
+        tree.metadata = metadata
+        tree.shortfall = nil
+        var stored: [UInt8] = []
+        swap(&stored, &tree.bytes)
+        stored.withUnsafeBytes { raw in
+            var ctx = DecodeContext(bytes: raw, tree: &tree, metadata: metadata)
+            let frameIndex = FrameLayer.open(&ctx)
+            decodeLink(&ctx)
+            ctx.close(downTo: 0)
+            FrameLayer.finish(&ctx, frameIndex: frameIndex)
+            tree.shortfall = ctx.shortfall
+            ctx.finish(into: &tree)
+        }
+        swap(&stored, &tree.bytes)
+    }
+
+    /// Dispatches on the link type and turns a cut into a mark on the innermost layer.
+    private static func decodeLink(_ ctx: inout DecodeContext) {
+        let limit = ctx.originalLength
+        do {
+            try LinkLayer.decode(&ctx, linkType: ctx.metadata.linkType, at: 0, limit: limit)
+        } catch {
+            markCut(&ctx, error)
+        }
+    }
+
+    /// Records a cut as Wireshark does: "packet size limited during capture" (truncated) or
+    /// "Malformed Packet" (malformed), on the innermost open layer.
+    @discardableResult
+    static func markCut(_ ctx: inout DecodeContext, _ cut: Cut) -> Shortfall {
+        let layerIndex = ctx.currentLayerIndex ?? 0
+        let layer = ctx.nodes[layerIndex].field
+        if cut == .truncated {
+            ctx.insertFlags(layerIndex, .truncated)
+        } else {
+            ctx.diagnose(layerIndex, .error, .malformed, "Malformed Packet (Exception occurred)")
+        }
+        let shortfall = Shortfall(cut: cut, layer: layer)
+        if ctx.shortfall == nil { ctx.shortfall = shortfall }
+        return shortfall
+    }
+
+    /// Decodes a nested part (an ICMPv6 error's quote, a tunnel's payload) and keeps a cut inside
+    /// it from ending the outer decoding, as Wireshark's TRY blocks do. Returns the cut, if any.
+    public static func decodeNested(_ ctx: inout DecodeContext,
+                                    _ body: (inout DecodeContext) throws(Cut) -> Void) -> Cut? {
+        let depth = ctx.openDepth
+        do {
+            try body(&ctx)
+            return nil
+        } catch {
+            markCut(&ctx, error)
+            ctx.close(downTo: depth)
+            return error
+        }
+    }
+}

@@ -1,0 +1,262 @@
+// The decoded packet: a flat, pre-order array of nodes. Every node knows its bytes.
+
+/// A field's typed value. Trivial (no references), so building a tree never retains or releases.
+public enum FieldValue: Sendable, Equatable {
+    case none
+    case unsigned(UInt64)
+    case signed(Int64)
+    case boolean(Bool)
+    case ipv4(IPv4Address)
+    case ipv6(IPv6Address)
+    case ether(MACAddress)
+    /// The node's own byte range is the value.
+    case bytes
+    /// Text kept in the tree's side table (`PacketTree.strings`).
+    case string(Int32)
+    case time(seconds: Int64, nanoseconds: UInt32)
+
+    /// The integer this value holds, for integer-like values.
+    public var integer: UInt64? {
+        switch self {
+        case .unsigned(let v): return v
+        case .boolean(let b): return b ? 1 : 0
+        case .signed(let v): return UInt64(bitPattern: v)
+        default: return nil
+        }
+    }
+}
+
+/// Node flags, as Wireshark's field flags.
+public struct NodeFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// Computed by the decoder, not read from the bytes as such (shown in brackets).
+    public static let generated = NodeFlags(rawValue: 1)
+    /// Filterable but not shown in the tree (`ip.addr`, `ipv6.addr`).
+    public static let hidden = NodeFlags(rawValue: 2)
+    /// The capture stopped inside this node's bytes.
+    public static let truncated = NodeFlags(rawValue: 4)
+    /// A protocol layer (`eth`, `ip`, `ipv6`...).
+    public static let layer = NodeFlags(rawValue: 8)
+}
+
+public struct FieldNode: Sendable, Equatable {
+    public var field: Field
+    public var flags: NodeFlags
+    /// Nesting depth in the tree (layers are 0).
+    public var depth: UInt8
+    /// Absolute, half-open byte range in the frame.
+    public var offset: Int32
+    public var length: Int32
+    /// Index one past this node's last descendant: children are `index+1 ..< subtreeEnd`.
+    public var subtreeEnd: Int32
+    public var value: FieldValue
+
+    public var range: Range<Int> { Int(offset)..<Int(offset) + Int(length) }
+    public var info: FieldInfo { field.info }
+    /// The field's bit mask (0: whole bytes).
+    public var mask: UInt64 { field.info.mask }
+}
+
+public enum Severity: Int, Sendable, Comparable, CaseIterable {
+    case chat = 1, note, warn, error
+    public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+    /// The names tshark gives them.
+    public var name: String {
+        switch self {
+        case .chat: return "chat"
+        case .note: return "note"
+        case .warn: return "warn"
+        case .error: return "error"
+        }
+    }
+}
+
+/// Expert information attached to a node: a bad checksum, a length that lies...
+public struct Diagnostic: Sendable, Equatable {
+    /// The node it is about.
+    public var node: Int32
+    public var severity: Severity
+    public var group: ExpertGroup
+    public var message: String
+}
+
+/// Wireshark's expert-info groups.
+public enum ExpertGroup: String, Sendable, Equatable {
+    case checksum, sequence, malformed, protocolViolation = "protocol", undecoded, comment
+}
+
+/// Why a packet stops before its end.
+public enum Cut: Error, Sendable, Equatable {
+    /// The capture stopped inside a layer (snap length): informational.
+    case truncated
+    /// A length or offset points past what the packet says it holds: an error.
+    case malformed
+}
+
+/// Where and how the decoding of a frame ended early.
+public struct Shortfall: Sendable, Equatable {
+    public var cut: Cut
+    /// The layer field of the protocol that ran out (`ipv6`).
+    public var layer: Field
+}
+
+/// Frame metadata handed in by the reader.
+public struct FrameMetadata: Sendable, Equatable {
+    public var number: Int
+    public var seconds: Int64
+    public var nanoseconds: UInt32
+    public var originalLength: Int
+    public var linkType: LinkType
+    /// pcapng only.
+    public var interfaceID: Int?
+    public var interfaceName: String?
+    public var direction: UInt32?
+    public var comment: String?
+    public var section: Int?
+
+    public init(number: Int, seconds: Int64 = 0, nanoseconds: UInt32 = 0, originalLength: Int,
+                linkType: LinkType, interfaceID: Int? = nil, interfaceName: String? = nil,
+                direction: UInt32? = nil, comment: String? = nil, section: Int? = nil) {
+        self.number = number
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+        self.originalLength = originalLength
+        self.linkType = linkType
+        self.interfaceID = interfaceID
+        self.interfaceName = interfaceName
+        self.direction = direction
+        self.comment = comment
+        self.section = section
+    }
+}
+
+/// A decoded frame. Reuse one value across packets (`PacketDecoder.decode(_:metadata:into:)`)
+/// to keep allocation out of the per-packet path.
+public struct PacketTree: Sendable {
+    public internal(set) var metadata: FrameMetadata
+    public internal(set) var bytes: [UInt8]
+    public internal(set) var nodes: [FieldNode]
+    public internal(set) var diagnostics: [Diagnostic]
+    /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
+    /// `ethertype` dispatch step).
+    public internal(set) var protocolPath: [Field]
+    public internal(set) var strings: [String]
+    /// Set when the frame could not be decoded to its end.
+    public internal(set) var shortfall: Shortfall?
+
+    public init() {
+        metadata = FrameMetadata(number: 0, originalLength: 0, linkType: .ethernet)
+        bytes = []
+        nodes = []
+        diagnostics = []
+        protocolPath = []
+        strings = []
+        shortfall = nil
+    }
+
+    /// Decodes `bytes` into a new tree.
+    public init(decoding bytes: [UInt8], metadata: FrameMetadata) {
+        self.init()
+        PacketDecoder.decode(bytes, metadata: metadata, into: &self)
+    }
+
+    // MARK: Queries
+
+    /// Indices of every node of `field`, in wire order (tunnels and ICMPv6 quotes give several).
+    public func indices(of field: Field) -> [Int] {
+        var result: [Int] = []
+        for i in nodes.indices where nodes[i].field == field { result.append(i) }
+        return result
+    }
+
+    /// The first node of `field`.
+    public func first(_ field: Field) -> FieldNode? {
+        for node in nodes where node.field == field { return node }
+        return nil
+    }
+
+    public func contains(_ field: Field) -> Bool {
+        for node in nodes where node.field == field { return true }
+        return false
+    }
+
+    /// Direct children of node `index`.
+    public func children(of index: Int) -> [Int] {
+        var result: [Int] = []
+        var i = index + 1
+        let end = Int(nodes[index].subtreeEnd)
+        while i < end {
+            result.append(i)
+            i = Int(nodes[i].subtreeEnd)
+        }
+        return result
+    }
+
+    /// Indices of the top-level nodes (the frame and each layer).
+    public var roots: [Int] {
+        var result: [Int] = []
+        var i = 0
+        while i < nodes.count {
+            result.append(i)
+            i = Int(nodes[i].subtreeEnd)
+        }
+        return result
+    }
+
+    /// The parent of node `index`, nil for a root.
+    public func parent(of index: Int) -> Int? {
+        let depth = nodes[index].depth
+        guard depth > 0 else { return nil }
+        var i = index - 1
+        while i >= 0 {
+            if nodes[i].depth < depth { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// Nodes whose bytes include `offset`, outermost first: the last one is the innermost field,
+    /// which is what the hex pane selects. Hidden nodes are left out.
+    public func nodes(covering offset: Int) -> [Int] {
+        var result: [Int] = []
+        for i in nodes.indices {
+            let n = nodes[i]
+            if n.length > 0, n.range.contains(offset), !n.flags.contains(.hidden), n.field != FrameLayer.frame {
+                result.append(i)
+            }
+        }
+        return result
+    }
+
+    /// The layer node enclosing node `index` (itself if it is a layer).
+    public func layer(of index: Int) -> Int {
+        var i = index
+        while i > 0 && !nodes[i].flags.contains(.layer) { i -= 1 }
+        return i
+    }
+
+    /// Diagnostics attached to node `index`.
+    public func diagnostics(of index: Int) -> [Diagnostic] {
+        diagnostics.filter { $0.node == Int32(index) }
+    }
+
+    /// The bytes of node `index` (clamped to what was captured).
+    public func bytes(of index: Int) -> ArraySlice<UInt8> {
+        let r = nodes[index].range.clamped(to: 0..<bytes.count)
+        return bytes[r]
+    }
+
+    /// `frame.protocols` text.
+    public var protocolsText: String {
+        var out = ""
+        for (i, field) in protocolPath.enumerated() {
+            if i > 0 { out += ":" }
+            out += field.info.abbreviation
+        }
+        return out
+    }
+
+    /// The worst severity among the diagnostics.
+    public var worstSeverity: Severity? { diagnostics.map(\.severity).max() }
+}

@@ -1,0 +1,4 @@
+extension KnownDifferences {
+    static let core: [Entry] = [
+    ]
+}

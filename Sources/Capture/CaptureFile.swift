@@ -34,17 +34,38 @@ public final class CaptureFile {
 
     public enum Format: Sendable { case pcap, pcapng }
 
-    public init(path: String) throws(CaptureError) {
-        self.path = path
+    public convenience init(path: String) throws(CaptureError) {
         guard let file = fopen(path, "rb") else {
             throw CaptureError(.cannotOpen, source: path, String(cString: strerror(errno)))
         }
+        try self.init(file: file, name: path, storage: nil)
+    }
+
+    /// Reads a capture held in memory (the bundled lab capture); `name` names it in messages.
+    public convenience init(bytes: [UInt8], name: String) throws(CaptureError) {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 8)
+        storage.copyBytes(from: bytes)
+        guard let file = fmemopen(storage.baseAddress, bytes.count, "rb") else {
+            storage.deallocate()
+            throw CaptureError(.cannotOpen, source: name, String(cString: strerror(errno)))
+        }
+        try self.init(file: file, name: name, storage: storage)
+    }
+
+    /// Takes ownership of `file` (and of `storage`, the memory behind an in-memory file).
+    private init(file: UnsafeMutablePointer<FILE>, name: String, storage: UnsafeMutableRawBufferPointer?) throws(CaptureError) {
+        self.path = name
+        self.storage = storage
         var magic: UInt32 = 0
         let got = fread(&magic, 1, 4, file)
-        fclose(file)
+        rewind(file)
         if got == 4 && magic == 0x0A0D_0D0A {
             format = .pcapng
-            let reader = try PcapNGReader(path: path)
+            let reader: PcapNGReader
+            do { reader = try PcapNGReader(file: file, name: name) } catch {
+                storage?.deallocate()
+                throw error
+            }
             linkType = reader.firstLinkType
             precision = .nanoseconds
             snapshotLength = reader.firstSnapshotLength
@@ -53,22 +74,27 @@ public final class CaptureFile {
         }
         format = .pcap
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let handle = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+        // libpcap converts timestamps to the precision asked for: always nanoseconds here.
+        guard let handle = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+            fclose(file)
+            storage?.deallocate()
             let message = String(cString: errbuf)
             throw CaptureError(got < 4 || message.contains("truncated") ? .badFileHeader : .cannotOpen,
-                               source: path, Self.explain(message))
+                               source: name, Self.explain(message))
         }
         pcap = handle
         linkType = LinkType(UInt32(pcap_datalink(handle)))
-        let fileNano = pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO
-        precision = fileNano ? .nanoseconds : .microseconds
+        // The file's own precision (pcap_get_tstamp_precision reports the one asked for).
+        precision = (magic == 0xA1B2_3C4D || magic == 0x4D3C_B2A1) ? .nanoseconds : .microseconds
         snapshotLength = Int(pcap_snapshot(handle))
-        // libpcap converts every file to the precision asked for at open; ask for nanoseconds.
-        _ = fileNano
     }
+
+    private let storage: UnsafeMutableRawBufferPointer?
 
     deinit {
         if let pcap { pcap_close(pcap) }
+        pcapng = nil
+        storage?.deallocate()
     }
 
     /// Applies a BPF capture filter (libpcap's compiler); records that fail it are skipped.
@@ -92,7 +118,6 @@ public final class CaptureFile {
         guard let handle = pcap else { return }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
-        let nano = true
         while true {
             let status = pcap_next_ex(handle, &header, &data)
             if status == -2 { return }  // end of file
@@ -104,7 +129,7 @@ public final class CaptureFile {
             recordsRead += 1
             let bytes = UnsafeRawBufferPointer(start: d, count: Int(h.caplen))
             let meta = FrameMetadata(number: recordsRead, seconds: Int64(h.ts.tv_sec),
-                                     nanoseconds: UInt32(truncatingIfNeeded: nano ? h.ts.tv_usec : h.ts.tv_usec * 1000),
+                                     nanoseconds: UInt32(truncatingIfNeeded: h.ts.tv_usec),
                                      originalLength: Int(h.len), linkType: linkType)
             let record = RawRecord(bytes: bytes, metadata: meta)
             if let filter, !filter.matches(record) { continue }

@@ -29,12 +29,10 @@ final class PcapNGReader {
     private var recordNumber = 0
     private var pendingFirstRecord = true
 
-    init(path: String) throws(CaptureError) {
-        self.path = path
-        guard let f = fopen(path, "rb") else {
-            throw CaptureError(.cannotOpen, source: path, String(cString: strerror(errno)))
-        }
-        file = f
+    /// Takes ownership of `file`.
+    init(file: UnsafeMutablePointer<FILE>, name: String) throws(CaptureError) {
+        self.path = name
+        self.file = file
         // Read up to the first interface so the link type is known before any record.
         while interfaces.isEmpty {
             guard let block = try readBlock() else {

@@ -1,1 +1,3 @@
-print("tunnelscope")
+import TunnelscopeCLI
+
+Tunnelscope.main(arguments: Array(CommandLine.arguments.dropFirst()))

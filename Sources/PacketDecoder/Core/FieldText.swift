@@ -63,7 +63,8 @@ extension PacketTree {
             if slice.count > 32 { out += "…" }
             return out
         case .time(let s, let ns):
-            return fieldText(index) + " (\(s), \(ns) ns)"
+            if node.field == FrameLayer.time { return TimeText.utc(seconds: s, nanoseconds: ns) }
+            return fieldText(index) + " seconds"
         default:
             return fieldText(index)
         }
@@ -96,7 +97,7 @@ extension PacketTree {
     public func label(_ index: Int) -> String {
         let node = nodes[index]
         let info = node.field.info
-        if node.flags.contains(.layer) { return LayerHeadline.text(self, index) }
+        if node.flags.contains(.layer) || node.field == FrameLayer.frame { return LayerHeadline.text(self, index) }
         var text: String
         switch info.type {
         case .none where node.value == .none, .protocolLayer:

@@ -1,0 +1,110 @@
+// The packet list's row: Source, Destination, Protocol and Info, tunnel-aware. A 6in4 or Teredo
+// packet shows its inner addresses and protocol, and Info names the tunnel with the outer
+// addresses: "[6in4 192.168.122.127 → 192.168.122.134] Echo (ping) request ...".
+
+public struct PacketSummary: Sendable, Equatable {
+    public var source: String
+    public var destination: String
+    public var protocolName: String
+    public var info: String
+    /// The encapsulations crossed, outermost first (empty for a plain packet).
+    public var tunnels: [TunnelDescription]
+}
+
+extension PacketTree {
+    /// The row for the packet list and `print`'s summary line.
+    public var summary: PacketSummary {
+        var source = "", destination = ""
+        var protocolName = ""
+        var infoLayer: Int?
+        // The innermost addressed layer gives the columns; the innermost protocol names the row.
+        for i in nodes.indices where nodes[i].flags.contains(.layer) {
+            let field = nodes[i].field
+            switch field {
+            case EthernetLayer.eth where source.isEmpty:
+                source = firstChildText(i, EthernetLayer.source) ?? ""
+                destination = firstChildText(i, EthernetLayer.destination) ?? ""
+            case IPv4Layer.ip, IPv6Layer.ipv6:
+                let s = field == IPv4Layer.ip ? IPv4Layer.source : IPv6Layer.source
+                let d = field == IPv4Layer.ip ? IPv4Layer.destination : IPv6Layer.destination
+                if let src = firstChildText(i, s), let dst = firstChildText(i, d), !isQuoted(i) {
+                    source = src
+                    destination = dst
+                }
+            default:
+                break
+            }
+            if field == DataLayer.data { continue }
+            if isQuoted(i) { continue }
+            if field == EthernetLayer.ethertypeStep { continue }
+            protocolName = LayerHeadline.shortName(field)
+            infoLayer = i
+        }
+        if protocolName.isEmpty { protocolName = nodes.count > 1 ? LayerHeadline.shortName(nodes[1].field) : "Frame" }
+        var info = infoLayer.map { InfoColumn.text(self, layer: $0) } ?? ""
+        let crossed = tunnels
+        if let tunnel = crossed.last {
+            info = "[\(tunnel.kind.label) \(tunnel.outerSource) → \(tunnel.outerDestination)] " + info
+        }
+        if let s = shortfall {
+            info += s.cut == .truncated ? " [Packet size limited during capture]" : " [Malformed Packet]"
+        }
+        return PacketSummary(source: source, destination: destination, protocolName: protocolName,
+                             info: info, tunnels: crossed)
+    }
+
+    func firstChildText(_ layer: Int, _ field: Field) -> String? {
+        for c in children(of: layer) where nodes[c].field == field { return fieldText(c) }
+        return nil
+    }
+
+    /// True for a layer inside an ICMP error's quote (it must not give the row its addresses).
+    public func isQuoted(_ index: Int) -> Bool {
+        var i = index - 1
+        while i >= 0 {
+            let f = nodes[i].field
+            if nodes[i].flags.contains(.layer) && (f == ICMPv6Layer.icmpv6 || f == ICMPv4Layer.icmp)
+                && Int(nodes[i].subtreeEnd) > index {
+                return true
+            }
+            i -= 1
+        }
+        return false
+    }
+}
+
+/// Info column text, by the innermost protocol.
+public enum InfoColumn {
+    public static func text(_ tree: PacketTree, layer index: Int) -> String {
+        let node = tree.nodes[index]
+        func child(_ f: Field) -> String? { tree.firstChildText(index, f) }
+        switch node.field {
+        case UDPLayer.udp:
+            let len = (tree.first(UDPLayer.length).flatMap { $0.value.integer }).map { Int($0) - 8 } ?? 0
+            return "\(child(UDPLayer.sourcePort) ?? "?") → \(child(UDPLayer.destinationPort) ?? "?") Len=\(len)"
+        case TCPLayer.tcp:
+            return "\(child(TCPLayer.sourcePort) ?? "?") → \(child(TCPLayer.destinationPort) ?? "?")"
+        case ICMPv6Layer.icmpv6:
+            var text = ""
+            for c in tree.children(of: index) where tree.nodes[c].field == ICMPv6Layer.type {
+                if let v = tree.nodes[c].value.integer { text = ICMPv6Layer.type.info.valueName(v) ?? "Type \(v)" }
+            }
+            if let id = child(ICMPv6Layer.echoIdentifier), let seq = child(ICMPv6Layer.echoSequence) {
+                text += " id=\(id), seq=\(seq)"
+                if let hl = hopLimit(tree, before: index) { text += ", hop limit=\(hl)" }
+            }
+            return text
+        default:
+            return LayerHeadline.text(tree, index)
+        }
+    }
+
+    static func hopLimit(_ tree: PacketTree, before index: Int) -> String? {
+        var i = index - 1
+        while i >= 0 {
+            if tree.nodes[i].field == IPv6Layer.hopLimit { return tree.fieldText(i) }
+            i -= 1
+        }
+        return nil
+    }
+}

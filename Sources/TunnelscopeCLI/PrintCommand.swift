@@ -1,0 +1,162 @@
+import ArgumentParser
+import Capture
+import PacketDecoder
+import PacketOutput
+
+/// `tunnelscope print`: tshark-style batch output.
+public struct Print: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "print",
+        abstract: "Print packets as tshark does: summary lines, the tree (-V), hex (-x), fields or JSON.",
+        discussion: """
+        Output formats: the default summary line per packet; -V the protocol tree; -x hex and ASCII; \
+        -T fields with -e FIELD (tshark's -E options); -T json (tunnelscope's own JSON, see the README).
+        """
+    )
+
+    @Option(name: .short, help: ArgumentHelp("Read packets from this pcap or pcapng file.", valueName: "file"))
+    var r: String?
+
+    @Option(name: .short, help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
+    var c: Int?
+
+    @Option(name: .short, help: ArgumentHelp("BPF capture filter (libpcap syntax), e.g. 'ip proto 41'.", valueName: "filter"))
+    var f: String?
+
+    @Option(name: .short, help: ArgumentHelp("Write the packets that pass the filters to this pcap file.", valueName: "outfile"))
+    var w: String?
+
+    @Flag(name: .short, help: "Print the protocol tree of each packet.")
+    var V = false
+
+    @Flag(name: .short, help: "Print each packet's bytes in hex and ASCII.")
+    var x = false
+
+    @Flag(name: .short, help: "Accepted for tshark compatibility: names are never resolved.")
+    var n = false
+
+    @Flag(name: .short, help: "With -w, also print the packets.")
+    var P = false
+
+    @Option(name: .short, help: ArgumentHelp("Output format: text, fields or json.", valueName: "format"))
+    var T: String = "text"
+
+    @Option(name: .short, help: ArgumentHelp("A field to print with -T fields (repeatable).", valueName: "field"))
+    var e: [String] = []
+
+    @Option(name: .short, help: ArgumentHelp("A -T fields option: header=y|n, separator=/t|/s|C, occurrence=f|l|a, aggregator=C, quote=d|s|n.", valueName: "option"))
+    var E: [String] = []
+
+    @Flag(name: .long, help: "With -V, show each field's byte range and mask.")
+    var offsets = false
+
+    public init() {}
+
+    enum Mode { case summary, tree, fields(FieldsPrinter), json }
+
+    public func validate() throws {
+        guard r != nil else { throw ValidationError("print needs a capture file: -r FILE") }
+        if let c, c < 1 { throw ValidationError("-c needs a positive count, got \(c)") }
+        switch T {
+        case "text", "fields", "json": break
+        default: throw ValidationError("-T \(T): unknown format (text, fields, json)")
+        }
+        if T == "fields" && e.isEmpty { throw ValidationError("-T fields needs at least one -e FIELD") }
+        if T != "fields" && !e.isEmpty { throw ValidationError("-e needs -T fields") }
+    }
+
+    public func run() throws {
+        let mode: Mode
+        switch T {
+        case "fields":
+            var options = FieldsPrinter.Options()
+            do {
+                for option in E { try options.apply(option) }
+                mode = .fields(try FieldsPrinter(names: e, options: options))
+            } catch { throw CommandFailure(error.description, status: 2) }
+        case "json": mode = .json
+        default: mode = V ? .tree : .summary
+        }
+        let file: CaptureFile
+        do {
+            file = try CaptureFile(path: r!)
+            if let f { try file.setFilter(f) }
+        } catch { throw CommandFailure(error.description) }
+        try PacketPrinting(file: file, mode: mode, limit: c, hex: x, offsets: offsets,
+                           outputPath: w, printWhileWriting: P).run()
+    }
+}
+
+/// The loop behind `print`: read, filter, decode once into a reused tree, print or write.
+struct PacketPrinting {
+    let file: CaptureFile
+    let mode: Print.Mode
+    let limit: Int?
+    let hex: Bool
+    let offsets: Bool
+    let outputPath: String?
+    let printWhileWriting: Bool
+
+    func run() throws {
+        let sink = FileDescriptorSink(fd: 1)
+        Terminal.standardOutput = sink
+        let out = sink.buffer
+        defer { out.flush() }
+        var writer: PcapWriter?
+        if let outputPath {
+            do {
+                writer = try PcapWriter(path: outputPath, linkType: file.linkType, snapshotLength: max(file.snapshotLength, 65535),
+                                        precision: file.precision)
+            } catch { throw CommandFailure(error.description) }
+        }
+        let printing = writer == nil || printWhileWriting
+        var tree = PacketTree()
+        var summary = SummaryPrinter()
+        let treePrinter = TreePrinter(showOffsets: offsets)
+        let json = JSONPrinter()
+        var shown = 0
+        var writeError: CaptureError?
+        if case .fields(let printer) = mode, printing, let header = printer.headerLine { out.writeLine(header) }
+        if case .json = mode, printing { out.writeLine("[") }
+        var readError: CaptureError?
+        do {
+            try file.forEach { record in
+                PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree)
+                shown += 1
+                if let writer {
+                    do { try writer.write(record.bytes, metadata: record.metadata) } catch {
+                        writeError = error as? CaptureError
+                        return false
+                    }
+                }
+                if printing {
+                    switch mode {
+                    case .summary:
+                        out.writeLine(summary.line(for: tree))
+                        if hex { hexLines(tree, out); out.writeLine("") }
+                    case .tree:
+                        for line in treePrinter.lines(for: tree) { out.writeLine(line) }
+                        if hex { out.writeLine(""); hexLines(tree, out) }
+                        out.writeLine("")
+                    case .fields(let printer):
+                        out.writeLine(printer.line(for: tree))
+                    case .json:
+                        out.writeLine((shown > 1 ? "," : "") + json.object(for: tree))
+                    }
+                }
+                if let limit, shown >= limit { return false }
+                return true
+            }
+        } catch {
+            readError = error as? CaptureError
+        }
+        if case .json = mode, printing { out.writeLine("]") }
+        writer?.close()
+        if let writeError { throw CommandFailure(writeError.description) }
+        if let readError { throw CommandFailure(readError.description) }
+    }
+
+    private func hexLines(_ tree: PacketTree, _ out: OutputBuffer) {
+        for line in HexDump.lines(tree.bytes) { out.writeLine(line) }
+    }
+}

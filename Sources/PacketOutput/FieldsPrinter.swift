@@ -77,7 +77,8 @@ public struct FieldsPrinter {
     }
 
     public var headerLine: String? {
-        options.header ? names.map(quoted).joined(separator: options.separator) : nil
+        // tshark never quotes the header line.
+        options.header ? names.joined(separator: options.separator) : nil
     }
 
     public func line(for tree: PacketTree) -> String {

@@ -29,5 +29,14 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# libFuzzer over the decoder: `make fuzz SECONDS=60`. New findings land in Fuzz/corpus-new;
+# copy the interesting ones into Fuzz/corpus, which `make test` replays.
+SECONDS ?= 60
+fuzz:
+	mkdir -p .build Fuzz/corpus-new
+	swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name PacketDecoder \
+	  Sources/PacketDecoder/*/*.swift Fuzz/DecoderFuzzer.swift -o .build/fuzz-decoder
+	.build/fuzz-decoder -max_total_time=$(SECONDS) -timeout=5 Fuzz/corpus-new Fuzz/corpus
+
 clean:
 	rm -rf .build

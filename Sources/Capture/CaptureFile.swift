@@ -28,7 +28,9 @@ public final class CaptureFile {
     public private(set) var snapshotLength: Int
     private var pcap: OpaquePointer?
     private var pcapng: PcapNGReader?
-    private var filter: PacketFilter?
+    /// The capture filter's expression, and its program per link type (a pcapng file can mix them).
+    private var filterExpression: String?
+    private var filters: [LinkType: PacketFilter] = [:]
     /// Records read so far (also those a capture filter dropped).
     public private(set) var recordsRead = 0
 
@@ -99,9 +101,21 @@ public final class CaptureFile {
 
     /// Applies a BPF capture filter (libpcap's compiler); records that fail it are skipped.
     public func setFilter(_ expression: String) throws(CaptureError) {
-        filter = try PacketFilter(expression: expression, linkType: linkType, snapshotLength: max(snapshotLength, 65535),
-                                  source: path)
-        pcapng?.filterLinkTypes = true
+        filters = [linkType: try PacketFilter(expression: expression, linkType: linkType,
+                                              snapshotLength: max(snapshotLength, 65535), source: path)]
+        filterExpression = expression
+    }
+
+    /// Whether `record` passes the capture filter. A link type the expression cannot be compiled
+    /// for (`ip proto 41` on a link type without IP) passes nothing.
+    private func passes(_ record: RawRecord) -> Bool {
+        guard let expression = filterExpression else { return true }
+        let type = record.metadata.linkType
+        if filters[type] == nil {
+            filters[type] = try? PacketFilter(expression: expression, linkType: type,
+                                              snapshotLength: max(snapshotLength, 65535), source: path)
+        }
+        return filters[type]?.matches(record) ?? false
     }
 
     /// Calls `body` for each record until it returns false or the file ends. A damaged record
@@ -110,7 +124,7 @@ public final class CaptureFile {
         if let reader = pcapng {
             try reader.forEach { (record: RawRecord) -> Bool in
                 self.recordsRead += 1
-                if let filter = self.filter, !filter.matches(record) { return true }
+                if !self.passes(record) { return true }
                 return body(record)
             }
             return
@@ -132,7 +146,7 @@ public final class CaptureFile {
                                      nanoseconds: UInt32(truncatingIfNeeded: h.ts.tv_usec),
                                      originalLength: Int(h.len), linkType: linkType)
             let record = RawRecord(bytes: bytes, metadata: meta)
-            if let filter, !filter.matches(record) { continue }
+            if !passes(record) { continue }
             if !body(record) { return }
         }
     }

@@ -9,7 +9,7 @@ public final class PacketFilter {
 
     public init(expression: String, linkType: LinkType, snapshotLength: Int, source: String) throws(CaptureError) {
         self.expression = expression
-        guard let dead = pcap_open_dead(Int32(bitPattern: linkType.rawValue), Int32(snapshotLength)) else {
+        guard let dead = pcap_open_dead(linkType.dlt, Int32(snapshotLength)) else {
             throw CaptureError(.badFilter, source: source, "cannot compile filters for link type \(linkType.rawValue)")
         }
         defer { pcap_close(dead) }
@@ -42,7 +42,7 @@ public final class PcapWriter {
         self.path = path
         self.linkType = linkType
         guard let dead = pcap_open_dead_with_tstamp_precision(
-            Int32(bitPattern: linkType.rawValue), Int32(snapshotLength),
+            linkType.dlt, Int32(snapshotLength),
             UInt32(precision == .nanoseconds ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO)) else {
             throw CaptureError(.write, source: path, "cannot write link type \(linkType.rawValue)")
         }
@@ -89,4 +89,14 @@ public final class PcapWriter {
     private var closed = false
 
     deinit { if !closed { close() } }
+}
+
+extension LinkType {
+    /// The DLT libpcap's API wants for a file's LINKTYPE (they differ for raw IP: 101 is DLT 12).
+    var dlt: Int32 {
+        switch self {
+        case .raw: return 12
+        default: return Int32(bitPattern: rawValue)
+        }
+    }
 }

@@ -23,9 +23,6 @@ final class PcapNGReader {
     private var buffer: [UInt8] = []
     private(set) var firstLinkType = LinkType.ethernet
     private(set) var firstSnapshotLength = 262_144
-    /// Packets of other link types than the first are still read; a BPF filter compiled for
-    /// the first link type then only tests records of that type.
-    var filterLinkTypes = false
     private var recordNumber = 0
     private var pendingFirstRecord = true
 

@@ -22,6 +22,9 @@ let package = Package(
         // Talks to libpcap (and reads pcapng itself, see README "Design").
         .target(name: "Capture", dependencies: ["CPcap", "PacketDecoder"]),
 
+        // Random access to a capture's packets (memory-mapped, indexed in the background).
+        .target(name: "PacketStore", dependencies: ["Capture", "PacketDecoder"]),
+
         // Command-line wiring.
         .target(name: "TunnelscopeCLI", dependencies: [
             "PacketDecoder", "PacketOutput", "Capture",
@@ -32,7 +35,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PacketDecoder", "Capture"], path: "Tests/TestSupport"),
         .testTarget(name: "PacketDecoderTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "PacketOutputTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
     ]
 )

@@ -6,6 +6,14 @@ import PacketDecoder
 public struct RawRecord {
     public var bytes: UnsafeRawBufferPointer
     public var metadata: FrameMetadata
+    /// Where the record's bytes start in the file, for random access later (`PacketStore`).
+    public var fileOffset: Int
+
+    public init(bytes: UnsafeRawBufferPointer, metadata: FrameMetadata, fileOffset: Int = 0) {
+        self.bytes = bytes
+        self.metadata = metadata
+        self.fileOffset = fileOffset
+    }
 }
 
 /// Timestamp resolution of a capture (pcap files are micro- or nanosecond).
@@ -130,6 +138,7 @@ public final class CaptureFile {
             return
         }
         guard let handle = pcap else { return }
+        let stream = pcap_file(handle)
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         while true {
@@ -145,7 +154,9 @@ public final class CaptureFile {
             let meta = FrameMetadata(number: recordsRead, seconds: Int64(h.ts.tv_sec),
                                      nanoseconds: UInt32(truncatingIfNeeded: h.ts.tv_usec),
                                      originalLength: Int(h.len), linkType: linkType)
-            let record = RawRecord(bytes: bytes, metadata: meta)
+            // libpcap has just read the record's data: the stream stands right after it.
+            let end = stream.map { Int(ftell($0)) } ?? 0
+            let record = RawRecord(bytes: bytes, metadata: meta, fileOffset: end - bytes.count)
             if !passes(record) { continue }
             if !body(record) { return }
         }

@@ -24,6 +24,8 @@ final class PcapNGReader {
     private(set) var firstLinkType = LinkType.ethernet
     private(set) var firstSnapshotLength = 262_144
     private var recordNumber = 0
+    /// File offset of the block in `buffer`.
+    private var blockStart = 0
     private var pendingFirstRecord = true
 
     /// Takes ownership of `file`.
@@ -63,6 +65,7 @@ final class PcapNGReader {
     /// Reads the next block into `buffer` (its body) and handles section and interface blocks.
     /// Returns nil at a clean end of file.
     private func readBlock() throws(CaptureError) -> Block? {
+        blockStart = Int(ftell(file))
         var head = [UInt8](repeating: 0, count: 8)
         let got = fread(&head, 1, 8, file)
         if got == 0 { return nil }
@@ -220,7 +223,7 @@ final class PcapNGReader {
                                          direction: direction, comment: comment, section: section)
             let keepGoing = buffer.withUnsafeBytes { raw in
                 body(RawRecord(bytes: UnsafeRawBufferPointer(rebasing: raw[record.data..<record.data + record.captured]),
-                               metadata: metadata))
+                               metadata: metadata, fileOffset: blockStart + record.data))
             }
             if !keepGoing { return }
         }

@@ -25,6 +25,9 @@ let package = Package(
         // Random access to a capture's packets (memory-mapped, indexed in the background).
         .target(name: "PacketStore", dependencies: ["Capture", "PacketDecoder"]),
 
+        // The TUI as data: state, events, rendering to cells with semantic roles (pure).
+        .target(name: "ScreenModel", dependencies: ["PacketDecoder", "PacketOutput"]),
+
         // Command-line wiring.
         .target(name: "TunnelscopeCLI", dependencies: [
             "PacketDecoder", "PacketOutput", "Capture",

@@ -40,5 +40,6 @@ let package = Package(
         .testTarget(name: "PacketOutputTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
+        .testTarget(name: "ScreenModelTests", dependencies: ["ScreenModel", "PacketDecoder", "TestSupport"]),
     ]
 )

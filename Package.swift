@@ -34,6 +34,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tunnelscope", dependencies: ["TunnelscopeCLI"]),
+        .executableTarget(name: "tunnelscope-bench", dependencies: ["PacketDecoder", "PacketOutput"]),
 
         .target(name: "TestSupport", dependencies: ["PacketDecoder", "Capture"], path: "Tests/TestSupport"),
         .testTarget(name: "PacketDecoderTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),

@@ -2,8 +2,18 @@ import Foundation
 import PacketDecoder
 import PacketOutput
 
+// `tunnelscope-bench generate N FILE [SEED]` writes the workload; with no arguments it runs the
+// decoder micro-benchmarks.
+if CommandLine.arguments.count >= 4 && CommandLine.arguments[1] == "generate" {
+    var workload = Workload(seed: CommandLine.arguments.count > 4 ? UInt64(CommandLine.arguments[4]) ?? 41 : 41)
+    let size = try workload.write(count: Int(CommandLine.arguments[2])!, to: CommandLine.arguments[3])
+    print("wrote \(CommandLine.arguments[2]) packets, \(size) bytes, to \(CommandLine.arguments[3])")
+    exit(0)
+}
+
+
 // Decoder micro-benchmark: the full field tree of the article's frame, repeatedly.
-let article: [UInt8] = Array(try! Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "../shared/captures/article-echo-request.pcap")).dropFirst(40))
+let article: [UInt8] = Array(try! Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments.count > 2 && CommandLine.arguments[1] == "micro" ? CommandLine.arguments[2] : "../shared/captures/article-echo-request.pcap")).dropFirst(40))
 let meta = FrameMetadata(number: 1, originalLength: article.count, linkType: .ethernet)
 var tree = PacketTree()
 let n = 2_000_000

@@ -51,6 +51,18 @@ extension AppState {
         selectRow(row, env, force: true)
     }
 
+    /// Adds rows a running filter has just matched (the list fills as matches arrive). The
+    /// selection stays on its packet; with nothing shown yet, the first match is selected.
+    public mutating func appendFilterRows(_ rows: [Int32], scanned: Int, complete: Bool, env: Environment) {
+        let wasEmpty = view?.isEmpty ?? true
+        if view == nil { view = [] }
+        view!.append(contentsOf: rows)
+        filterScanned = scanned
+        filterComplete = complete
+        if wasEmpty && !view!.isEmpty { selectRow(0, env, force: true) }
+        if view!.isEmpty { tree = nil; treeLines = [] }
+    }
+
     static func lowerBound(_ rows: [Int32], _ value: Int32) -> Int {
         var lo = 0, hi = rows.count
         while lo < hi {

@@ -302,10 +302,13 @@ public enum ICMPv4Layer {
         }
         let first = try ctx.u8(quote, limit: quoteEnd)
         let cut = PacketDecoder.decodeNested(&ctx) { (c: inout DecodeContext) throws(Cut) in
-            if first >> 4 == 6 {
-                _ = try IPv6Layer.decode(&c, at: quote, limit: quoteEnd)
-            } else {
-                _ = try IPv4Layer.decode(&c, at: quote, limit: quoteEnd)
+            // Quotes of quotes are bounded like tunnels in tunnels.
+            try Dispatch.encapsulated(&c) { (inner: inout DecodeContext) throws(Cut) in
+                if first >> 4 == 6 {
+                    _ = try IPv6Layer.decode(&inner, at: quote, limit: quoteEnd)
+                } else {
+                    _ = try IPv4Layer.decode(&inner, at: quote, limit: quoteEnd)
+                }
             }
         }
         // Wireshark lets an exception in the quote end the dissection: nothing after it is shown.

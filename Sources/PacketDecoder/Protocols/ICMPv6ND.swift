@@ -26,6 +26,9 @@ extension ICMPv6Layer {
 
     static let routerPreferenceNames: [(UInt64, String)] = [(0, "Medium"), (1, "High"), (2, "Reserved"), (3, "Low")]
     static let setNotSet = ("Set", "Not set")
+    // Flag lists kept static so decoding a message allocates nothing for them.
+    static let raFlagBits = [raFlagManaged, raFlagOther, raFlagHomeAgent]
+    static let naFlagBits = [naFlagRouter, naFlagSolicited, naFlagOverride]
 
     static let ndFields: [FieldInfo] = [
         FieldInfo(raCurHopLimit, "icmpv6.nd.ra.cur_hop_limit", "Cur hop limit", .uint8),
@@ -61,7 +64,7 @@ extension ICMPv6Layer {
             try ctx.addUInt(raCurHopLimit, o, 1, limit: limit)
             let flags = try ctx.u8(o + 1, limit: limit)
             ctx.open(raFlags, o + 1, 1, .unsigned(UInt64(flags)))
-            for field in [raFlagManaged, raFlagOther, raFlagHomeAgent] { try ctx.addFlag(field, o + 1, 1, limit: limit) }
+            for field in raFlagBits { try ctx.addFlag(field, o + 1, 1, limit: limit) }
             try ctx.addUInt(raFlagPreference, o + 1, 1, limit: limit)
             try ctx.addFlag(raFlagProxy, o + 1, 1, limit: limit)
             try ctx.addUInt(raFlagReserved, o + 1, 1, limit: limit)
@@ -77,7 +80,7 @@ extension ICMPv6Layer {
         case 136:
             let flags = try ctx.u32(o, limit: limit)
             ctx.open(naFlags, o, 4, .unsigned(UInt64(flags)))
-            for field in [naFlagRouter, naFlagSolicited, naFlagOverride] { try ctx.addFlag(field, o, 4, limit: limit) }
+            for field in naFlagBits { try ctx.addFlag(field, o, 4, limit: limit) }
             try ctx.addUInt(naFlagReserved, o, 4, limit: limit)
             ctx.close()
             try ctx.addIPv6(naTargetAddress, o + 4, limit: limit)

@@ -64,6 +64,10 @@ extension ICMPv6Layer {
         (254, "RFC3692-style Experiment 2"),
     ]
     static let infinity: [(UInt64, String)] = [(0xFFFF_FFFF, "Infinity")]
+    static let prefixFlagBits = [optionPrefixFlagOnLink, optionPrefixFlagAutonomous, optionPrefixFlagRouter]
+    static let flagsExpansionBits = [optionFlagsExpansionManaged, optionFlagsExpansionOther, optionFlagsExpansionHomeAgent]
+    /// Prefix bytes sent for each PREF64 prefix length code (RFC 8781 §4).
+    static let pref64PrefixBytes = [12, 8, 7, 6, 5, 4]
     static let pref64LengthCodes: [(UInt64, String)] = [
         (0, "96 bits prefix length"), (1, "64 bits prefix length"), (2, "56 bits prefix length"),
         (3, "48 bits prefix length"), (4, "40 bits prefix length"), (5, "32 bits prefix length"),
@@ -190,8 +194,7 @@ extension ICMPv6Layer {
             return p + bytes
         case 3:
             try ctx.addUInt(optionPrefixLength, p, 1, limit: limit)
-            try addFlagsByte(&ctx, optionPrefixFlags, [optionPrefixFlagOnLink, optionPrefixFlagAutonomous,
-                                                       optionPrefixFlagRouter], reserved: optionPrefixFlagReserved,
+            try addFlagsByte(&ctx, optionPrefixFlags, prefixFlagBits, reserved: optionPrefixFlagReserved,
                              at: p + 1, limit: limit)
             try ctx.addUInt(optionPrefixValidLifetime, p + 2, 4, limit: limit)
             try ctx.addUInt(optionPrefixPreferredLifetime, p + 6, 4, limit: limit)
@@ -269,7 +272,7 @@ extension ICMPv6Layer {
         case 26:
             let flags = try ctx.u16(p, limit: limit)
             ctx.open(optionFlagsExpansion, p, 2, .unsigned(UInt64(flags)))
-            for field in [optionFlagsExpansionManaged, optionFlagsExpansionOther, optionFlagsExpansionHomeAgent] {
+            for field in flagsExpansionBits {
                 ctx.add(field, p, 2, .boolean(UInt64(flags) & FieldRegistry.info(field).mask != 0))
             }
             ctx.add(optionFlagsExpansionPreference, p, 2, .unsigned(UInt64((flags & 0x1800) >> 11)))
@@ -299,9 +302,8 @@ extension ICMPv6Layer {
         case 38:
             try ctx.addUInt(optionPref64ScaledLifetime, p, 2, limit: limit)
             let plc = try ctx.addUInt(optionPref64PLC, p, 2, limit: limit)
-            let prefixBytes = [12, 8, 7, 6, 5, 4]
             if plc < 6 {
-                let count = prefixBytes[Int(plc)]
+                let count = pref64PrefixBytes[Int(plc)]
                 let prefix = try partialIPv6(&ctx, at: p + 2, count: count, limit: limit)
                 ctx.add(optionPref64Prefix, p + 2, count, .ipv6(prefix))
             } else {

@@ -88,6 +88,8 @@ extension ICMPv6Layer {
         FieldInfo(extEchoReplyIPv6, "icmpv6.ext.echo.rsp.ipv6", "IPv6 bit", .boolean, mask: 0x01, trueFalse: setNotSet),
     ]
 
+    static let niFlagBits = [niFlagGlobal, niFlagSiteLocal, niFlagLinkLocal, niFlagCompression, niFlagAll, niFlagTruncated]
+
     /// Types Wireshark decodes in detail that tunnelscope shows as data.
     static let shownAsData: Set<UInt8> = [138, 150, 154, 155, 156, 157, 158, 159]
 
@@ -142,10 +144,11 @@ extension ICMPv6Layer {
         case 161:
             try ctx.addUInt(echoIdentifier, body, 2, limit: limit)
             try ctx.addUInt(extEchoSequence, body + 2, 1, limit: limit)
-            for field in [extEchoReplyState, extEchoReplyReserved] { try ctx.addUInt(field, body + 3, 1, limit: limit) }
-            for field in [extEchoReplyActive, extEchoReplyIPv4, extEchoReplyIPv6] {
-                try ctx.addFlag(field, body + 3, 1, limit: limit)
-            }
+            try ctx.addUInt(extEchoReplyState, body + 3, 1, limit: limit)
+            try ctx.addUInt(extEchoReplyReserved, body + 3, 1, limit: limit)
+            try ctx.addFlag(extEchoReplyActive, body + 3, 1, limit: limit)
+            try ctx.addFlag(extEchoReplyIPv4, body + 3, 1, limit: limit)
+            try ctx.addFlag(extEchoReplyIPv6, body + 3, 1, limit: limit)
         default:
             if !shownAsData.contains(kind) {
                 ctx.diagnose(ctx.currentLayerIndex ?? 0, .note, .undecoded,
@@ -164,7 +167,7 @@ extension ICMPv6Layer {
         let qtype = try ctx.addUInt(niQtype, body, 2, limit: limit)
         let flags = try ctx.u16(body + 2, limit: limit)
         ctx.open(niFlags, body + 2, 2, .unsigned(UInt64(flags)))
-        for field in [niFlagGlobal, niFlagSiteLocal, niFlagLinkLocal, niFlagCompression, niFlagAll, niFlagTruncated] {
+        for field in niFlagBits {
             ctx.add(field, body + 2, 2, .boolean(UInt64(flags) & FieldRegistry.info(field).mask != 0))
         }
         ctx.add(niFlagReserved, body + 2, 2, .unsigned(UInt64(flags & 0xFFC0) >> 6))

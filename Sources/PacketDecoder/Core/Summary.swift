@@ -85,26 +85,11 @@ public enum InfoColumn {
         case TCPLayer.tcp:
             return "\(child(TCPLayer.sourcePort) ?? "?") → \(child(TCPLayer.destinationPort) ?? "?")"
         case ICMPv6Layer.icmpv6:
-            var text = ""
-            for c in tree.children(of: index) where tree.nodes[c].field == ICMPv6Layer.type {
-                if let v = tree.nodes[c].value.integer { text = ICMPv6Layer.type.info.valueName(v) ?? "Type \(v)" }
-            }
-            if let id = child(ICMPv6Layer.echoIdentifier), let seq = child(ICMPv6Layer.echoSequence) {
-                text += " id=\(id), seq=\(seq)"
-                if let hl = hopLimit(tree, before: index) { text += ", hop limit=\(hl)" }
-            }
-            return text
+            return ICMPv6Layer.info(tree, layer: index)
+        case ICMPv4Layer.icmp:
+            return ICMPv4Layer.info(tree, layer: index)
         default:
             return LayerHeadline.text(tree, index)
         }
-    }
-
-    static func hopLimit(_ tree: PacketTree, before index: Int) -> String? {
-        var i = index - 1
-        while i >= 0 {
-            if tree.nodes[i].field == IPv6Layer.hopLimit { return tree.fieldText(i) }
-            i -= 1
-        }
-        return nil
     }
 }

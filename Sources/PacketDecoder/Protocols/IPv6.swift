@@ -129,13 +129,9 @@ public enum IPv6Layer {
         if !ctx.protocolPath.isEmpty { DataLayer.decode(&ctx, at: offset, end: limit) }
     }
 
-    /// True inside the packet an ICMP error quotes (Wireshark's `in_error_pkt`): the quote is
-    /// decoded inside the still open ICMP layer.
+    /// True inside the packet an ICMP error quotes (Wireshark's `in_error_pkt`): ICMP carries
+    /// nothing else, so any layer after an ICMP layer belongs to its quote.
     static func insideErrorQuote(_ ctx: borrowing DecodeContext) -> Bool {
-        for index in ctx.openNodes {
-            let field = ctx.nodes[Int(index)].field
-            if field == ICMPv6Layer.icmpv6 || field == ICMPv4Layer.icmp { return true }
-        }
-        return false
+        ctx.protocolPath.contains { $0 == ICMPv6Layer.icmpv6 || $0 == ICMPv4Layer.icmp }
     }
 }

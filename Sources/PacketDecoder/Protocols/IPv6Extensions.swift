@@ -142,8 +142,7 @@ public enum IPv6ExtensionLayer {
             case .fragment:
                 let header = try decodeFragment(&ctx, at: o, limit: limit, enclosing: enclosing)
                 o += 8
-                remaining -= 8
-                if enclosing != nil && remaining > 0 && (header.offset != 0 || header.more) {
+                if enclosing != nil && remaining - 8 > 0 && (header.offset != 0 || header.more) {
                     fragmented = true
                     if header.offset != 0 {
                         // A later fragment continues a payload we do not reassemble.
@@ -153,7 +152,6 @@ public enum IPv6ExtensionLayer {
                     }
                 }
                 next = header.next
-                continue
             case .mobility:
                 o = try decodeMobility(&ctx, at: o, limit: limit)
                 endChain(&ctx, enclosing, at: o)

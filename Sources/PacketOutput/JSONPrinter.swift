@@ -21,7 +21,7 @@ public struct JSONPrinter {
         out += ",\"protocol\":" + quote(s.protocolName) + ",\"info\":" + quote(s.info)
         if !s.tunnels.isEmpty {
             out += ",\"tunnels\":[" + s.tunnels.map {
-                "{\"kind\":" + quote($0.kind.label) + ",\"outerSource\":" + quote($0.outerSource)
+                "{\"kind\":" + quote($0.kind.name) + ",\"outerSource\":" + quote($0.outerSource)
                     + ",\"outerDestination\":" + quote($0.outerDestination) + "}"
             }.joined(separator: ",") + "]"
         }

@@ -77,8 +77,8 @@ extension AppState {
             var info = summary.info
             if let tunnel = summary.tunnels.last, width - c.reduce(0, +) < 60 {
                 // Narrow screens: the tunnel's kind only; its outer addresses are in the tree.
-                let full = "[\(tunnel.kind.label) \(tunnel.outerSource) → \(tunnel.outerDestination)]"
-                if info.hasPrefix(full) { info = "[\(tunnel.kind.label)]" + info.dropFirst(full.count) }
+                let full = "[\(tunnel.kind.name) \(tunnel.outerSource) → \(tunnel.outerDestination)]"
+                if info.hasPrefix(full) { info = "[\(tunnel.kind.name)]" + info.dropFirst(full.count) }
             }
             let cells = [String(m.number), time, summary.source, summary.destination, summary.protocolName,
                          String(m.originalLength), info]

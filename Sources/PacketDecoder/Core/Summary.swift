@@ -44,7 +44,7 @@ extension PacketTree {
         var info = infoLayer.map { InfoColumn.text(self, layer: $0) } ?? ""
         let crossed = tunnels
         if let tunnel = crossed.last {
-            info = "[\(tunnel.kind.label) \(tunnel.outerSource) → \(tunnel.outerDestination)] " + info
+            info = "[\(tunnel.text)] " + info
         }
         if let s = shortfall {
             info += s.cut == .truncated ? " [Packet size limited during capture]" : " [Malformed Packet]"

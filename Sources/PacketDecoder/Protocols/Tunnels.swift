@@ -1,58 +1,127 @@
-// Which encapsulations a packet crosses: 6in4 (RFC 4213), Teredo (RFC 4380), IP-in-IP.
+// Which encapsulations a decoded packet holds, for the summary line ("[6in4 192.168.122.127 →
+// 192.168.122.134]") and the walkthrough. Read from the tree, never from the bytes again.
 
-public struct TunnelDescription: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
-        case sixInFour, teredo, ipv6InIPv6, ipv4InIPv4, ipv4InIPv6
+/// How one IP packet travels inside another.
+public enum TunnelKind: Sendable, Equatable {
+    /// IPv6 in IPv4, protocol 41 (RFC 4213; also 6to4 and ISATAP).
+    case sixInFour
+    /// IPv6 in UDP port 3544 (RFC 4380).
+    case teredo
+    /// IPv6 in IPv6, next header 41 (RFC 2473).
+    case ipv6InIPv6
+    /// IPv4 in IPv4, protocol 4 (RFC 2003).
+    case ipv4InIPv4
+    /// IPv4 in IPv6, next header 4 (RFC 2473).
+    case ipv4InIPv6
 
-        /// The short label the summary line uses.
-        public var label: String {
-            switch self {
-            case .sixInFour: return "6in4"
-            case .teredo: return "Teredo"
-            case .ipv6InIPv6: return "IPv6-in-IPv6"
-            case .ipv4InIPv4: return "IPv4-in-IPv4"
-            case .ipv4InIPv6: return "IPv4-in-IPv6"
-            }
+    /// The kind of an `inner` IP layer directly after an `outer` layer, if that is a tunnel.
+    init?(outer: Field, inner: Field) {
+        switch (outer, inner) {
+        case (IPv4Layer.ip, IPv6Layer.ipv6): self = .sixInFour
+        case (TeredoLayer.teredo, IPv6Layer.ipv6): self = .teredo
+        case (IPv6Layer.ipv6, IPv6Layer.ipv6): self = .ipv6InIPv6
+        case (IPv4Layer.ip, IPv4Layer.ip): self = .ipv4InIPv4
+        case (IPv6Layer.ipv6, IPv4Layer.ip): self = .ipv4InIPv6
+        default: return nil
         }
     }
-    public var kind: Kind
+
+    /// The short name the summary line shows.
+    public var name: String {
+        switch self {
+        case .sixInFour: return "6in4"
+        case .teredo: return "Teredo"
+        case .ipv6InIPv6: return "IPv6-in-IPv6"
+        case .ipv4InIPv4: return "IPIP"
+        case .ipv4InIPv6: return "IPv4-in-IPv6"
+        }
+    }
+}
+
+/// One encapsulation: the outer header's addresses and where both headers are in the tree.
+public struct TunnelDescription: Sendable, Equatable {
+    public var kind: TunnelKind
+    /// What the inner addresses add: "6to4" (2002::/16) or "ISATAP" (…:5efe:a.b.c.d), for 6in4.
+    public var note: String?
     public var outerSource: String
     public var outerDestination: String
-    /// Node indices of the outer and inner network layers.
+    /// Node index of the outer IP layer.
     public var outerLayer: Int
+    /// Node index of the inner IP layer.
     public var innerLayer: Int
+
+    /// "6in4 192.168.122.127 → 192.168.122.134", or "6in4 (6to4) 192.0.2.33 → 192.88.99.1".
+    public var text: String {
+        var out = kind.name
+        if let note { out += " (\(note))" }
+        return out + " \(outerSource) → \(outerDestination)"
+    }
 }
 
 extension PacketTree {
-    /// Each encapsulation in the packet, outermost first.
+    /// Every encapsulation in the packet, outermost first. An IP layer directly inside another IP
+    /// layer (extension headers between them do not count) is a tunnel, as is IPv6 after Teredo;
+    /// an ICMP error's quote is not (its ICMP layer stands between).
     public var tunnels: [TunnelDescription] {
         var result: [TunnelDescription] = []
-        var lastNetwork: Int?
-        var sawTeredo = false
-        for i in nodes.indices where nodes[i].flags.contains(.layer) {
-            let f = nodes[i].field
-            if f == TeredoLayer.teredo { sawTeredo = true }
-            guard f == IPv4Layer.ip || f == IPv6Layer.ipv6 else { continue }
-            if isQuoted(i) { break }
-            if let outer = lastNetwork {
-                let outerIsV4 = nodes[outer].field == IPv4Layer.ip
-                let innerIsV4 = f == IPv4Layer.ip
-                let kind: TunnelDescription.Kind
-                switch (outerIsV4, innerIsV4) {
-                case (true, false): kind = sawTeredo ? .teredo : .sixInFour
-                case (false, false): kind = .ipv6InIPv6
-                case (true, true): kind = .ipv4InIPv4
-                case (false, true): kind = .ipv4InIPv6
+        var previous: Int?      // the last layer that matters
+        var lastIP: Int?        // the IP layer UDP/Teredo sit on
+        var i = 0
+        while i < nodes.count {
+            let node = nodes[i]
+            defer { i += 1 }
+            guard node.flags.contains(.layer) else { continue }
+            switch node.field {
+            case IPv6OptionsLayer.hopByHop, IPv6OptionsLayer.destination, IPv6RoutingLayer.routing,
+                 IPv6ExtensionLayer.fragment, IPv6ExtensionLayer.ah:
+                continue
+            case IPv4Layer.ip, IPv6Layer.ipv6:
+                if let outer = previous, let kind = TunnelKind(outer: nodes[outer].field, inner: node.field),
+                   let outerIP = kind == .teredo ? lastIP : outer,
+                   let described = describe(kind, outer: outerIP, inner: i) {
+                    result.append(described)
                 }
-                let s = outerIsV4 ? IPv4Layer.source : IPv6Layer.source
-                let d = outerIsV4 ? IPv4Layer.destination : IPv6Layer.destination
-                result.append(TunnelDescription(kind: kind, outerSource: firstChildText(outer, s) ?? "?",
-                                                outerDestination: firstChildText(outer, d) ?? "?",
-                                                outerLayer: outer, innerLayer: i))
+                lastIP = i
+            default:
+                break
             }
-            lastNetwork = i
-            sawTeredo = false
+            previous = i
         }
         return result
+    }
+
+    private func describe(_ kind: TunnelKind, outer: Int, inner: Int) -> TunnelDescription? {
+        let isIPv6 = nodes[outer].field == IPv6Layer.ipv6
+        guard let source = firstChild(of: outer, isIPv6 ? IPv6Layer.source : IPv4Layer.source),
+              let destination = firstChild(of: outer, isIPv6 ? IPv6Layer.destination : IPv4Layer.destination) else {
+            return nil
+        }
+        var note: String?
+        if kind == .sixInFour {
+            let innerSource = firstChild(of: inner, IPv6Layer.source).flatMap { ipv6Value($0) }
+            let innerDestination = firstChild(of: inner, IPv6Layer.destination).flatMap { ipv6Value($0) }
+            let inner = [innerSource, innerDestination].compactMap { $0 }
+            if inner.contains(where: AddressAnatomy.isSixToFour) {
+                note = "6to4"
+            } else if inner.contains(where: AddressAnatomy.isISATAP) {
+                note = "ISATAP"
+            }
+        }
+        return TunnelDescription(kind: kind, note: note, outerSource: fieldText(source),
+                                 outerDestination: fieldText(destination), outerLayer: outer, innerLayer: inner)
+    }
+
+    private func firstChild(of index: Int, _ field: Field) -> Int? {
+        var i = index + 1
+        while i < Int(nodes[index].subtreeEnd) {
+            if nodes[i].field == field { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    private func ipv6Value(_ index: Int) -> IPv6Address? {
+        if case .ipv6(let address) = nodes[index].value { return address }
+        return nil
     }
 }

@@ -18,6 +18,15 @@ public struct DecodeContext: ~Copyable {
     public let metadata: FrameMetadata
     /// The first cut met (set by `PacketDecoder.markCut`).
     public internal(set) var shortfall: Shortfall?
+    /// The protocol the next cut is charged to when no layer of its own is open (tshark's
+    /// `pinfo->current_proto`, e.g. `Ethertype` while it adds a trailer); consumed by `markCut`.
+    public var cutProtocol: Field?
+    /// Set while decoding the packet an ICMP error quotes (tshark's `pinfo->flags.in_error_pkt`):
+    /// lengths that run past the quote are expected there, not errors.
+    public var inErrorPacket = false
+    /// Set while decoding the payload of a first fragment (tshark's `pinfo->fragmented`): the
+    /// rest of the datagram is elsewhere, so lengths and checksums cannot be checked.
+    public var fragmented = false
 
     static let maximumLayers = 400
     static let maximumEncapsulation = 8

@@ -44,16 +44,20 @@ public enum PacketDecoder {
         }
     }
 
+    /// The expert message of a cut past what the enclosing layers claim.
+    public static let exceptionMessage = "Malformed Packet (Exception occurred)"
+
     /// Records a cut as Wireshark does: "packet size limited during capture" (truncated) or
     /// "Malformed Packet" (malformed), on the innermost open layer.
     @discardableResult
     static func markCut(_ ctx: inout DecodeContext, _ cut: Cut) -> Shortfall {
         let layerIndex = ctx.currentLayerIndex ?? 0
-        let layer = ctx.nodes[layerIndex].field
+        let layer = ctx.cutProtocol ?? ctx.nodes[layerIndex].field
+        ctx.cutProtocol = nil
         if cut == .truncated {
             ctx.insertFlags(layerIndex, .truncated)
         } else {
-            ctx.diagnose(layerIndex, .error, .malformed, "Malformed Packet (Exception occurred)")
+            ctx.diagnose(layerIndex, .error, .malformed, exceptionMessage)
         }
         let shortfall = Shortfall(cut: cut, layer: layer)
         if ctx.shortfall == nil { ctx.shortfall = shortfall }

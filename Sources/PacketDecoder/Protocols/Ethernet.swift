@@ -164,7 +164,7 @@ public enum EthernetLayer {
             // IEEE 802.3: a length, then LLC (or raw IPX when the payload starts 0xffff).
             let raw = ctx.has(payload, 2, limit: limit) && (try? ctx.u16(payload, limit: limit)) == 0xFFFF
             try decode8023(&ctx, length: typeOrLength, lengthField: length, at: typeOffset, rawIPX: raw,
-                           limit: limit, trailer: trailer, fcsLength: fcsLength)
+                           limit: limit, owner: layer, trailer: trailer, fcsLength: fcsLength)
             return limit
         }
         if typeOrLength < Layout.firstEtherType {
@@ -177,8 +177,8 @@ public enum EthernetLayer {
         }
         ctx.add(type, typeOffset, 2, .unsigned(UInt64(typeOrLength)))
         ctx.close()
-        _ = layer
-        try etherTypePayload(&ctx, typeOrLength, at: payload, limit: limit, trailer: trailer, fcsLength: fcsLength)
+        try etherTypePayload(&ctx, typeOrLength, at: payload, limit: limit, owner: layer, trailer: trailer,
+                             fcsLength: fcsLength)
         return limit
     }
 
@@ -200,7 +200,7 @@ public enum EthernetLayer {
     /// trailer and FCS after the end the payload claims. A cut in that tail is charged to
     /// `Ethertype` and ends the frame.
     static func etherTypePayload(_ ctx: inout DecodeContext, _ type: UInt16, at payload: Int, limit: Int,
-                                 trailer: Field, fcsLength: Int) throws(Cut) {
+                                 owner: Int, trailer: Field, fcsLength: Int) throws(Cut) {
         ctx.noteEtherTypeDispatch()
         let claimed = Dispatch.claimedEnd(ctx, etherType: type, at: payload, limit: limit)
         var end = limit
@@ -212,13 +212,13 @@ public enum EthernetLayer {
             ctx.close(downTo: depth)
             end = claimed
         }
-        try addTrailer(&ctx, payloadEnd: end, limit: limit, trailer: trailer, fcsLength: fcsLength)
+        try addTrailer(&ctx, payloadEnd: end, limit: limit, owner: owner, trailer: trailer, fcsLength: fcsLength)
     }
 
     /// Padding up to the 60-byte minimum frame (counted from the start of the frame, as tshark
     /// does, so a tagged frame's padding stops 4 bytes early and the rest is the tag's trailer),
     /// then the trailer, then an FCS when `fcsLength` says so or guesses so.
-    static func addTrailer(_ ctx: inout DecodeContext, payloadEnd: Int, limit: Int, trailer: Field,
+    static func addTrailer(_ ctx: inout DecodeContext, payloadEnd: Int, limit: Int, owner: Int, trailer: Field,
                            fcsLength: Int) throws(Cut) {
         let captured = min(limit, ctx.capturedLength)
         // Only a tail that starts inside the captured bytes is shown.
@@ -232,7 +232,7 @@ public enum EthernetLayer {
         }
         if paddingLength > 0 {
             if paddingLength > tailCaptured { throw tailCut(&ctx) }
-            ctx.add(padding, payloadEnd, paddingLength, .bytes)
+            ctx.insertLeaf(under: owner, padding, payloadEnd, paddingLength, .bytes)
             tailCaptured -= paddingLength
             tailReported -= paddingLength
         }
@@ -251,14 +251,14 @@ public enum EthernetLayer {
         }
         let trailerStart = payloadEnd + paddingLength
         if tailReported > 0 && tailCaptured > 0 {
-            ctx.add(trailer, trailerStart, tailCaptured, .bytes)
+            ctx.insertLeaf(under: owner, trailer, trailerStart, tailCaptured, .bytes)
         }
         if hasFCS {
             let fcsOffset = trailerStart + tailCaptured
             guard ctx.has(fcsOffset, 4, limit: limit) else { throw tailCut(&ctx) }
             let value = try ctx.u32(fcsOffset, limit: limit)
-            ctx.add(fcs, fcsOffset, 4, .unsigned(UInt64(value)))
-            ctx.add(fcsStatus, fcsOffset, 0, .unsigned(ChecksumStatus.unverified), .generated)
+            ctx.insertLeaf(under: owner, fcs, fcsOffset, 4, .unsigned(UInt64(value)))
+            ctx.insertLeaf(under: owner, fcsStatus, fcsOffset, 0, .unsigned(ChecksumStatus.unverified), .generated)
         }
     }
 
@@ -271,7 +271,7 @@ public enum EthernetLayer {
     /// IEEE 802.3 length field (also after an 802.1Q tag): the payload is LLC, bounded by the
     /// length; a cut inside it is caught, then the tail is added.
     static func decode8023(_ ctx: inout DecodeContext, length claimed: UInt16, lengthField: Field, at lengthOffset: Int,
-                           rawIPX: Bool, limit: Int, trailer: Field, fcsLength: Int) throws(Cut) {
+                           rawIPX: Bool, limit: Int, owner: Int, trailer: Field, fcsLength: Int) throws(Cut) {
         let payload = lengthOffset + 2
         let lengthIndex = ctx.add(lengthField, lengthOffset, 2, .unsigned(UInt64(claimed)))
         var length = Int(claimed)
@@ -293,7 +293,7 @@ public enum EthernetLayer {
             PacketDecoder.markCut(&ctx, error)
             ctx.close(downTo: depth)
         }
-        try addTrailer(&ctx, payloadEnd: end, limit: limit, trailer: trailer, fcsLength: fcsLength)
+        try addTrailer(&ctx, payloadEnd: end, limit: limit, owner: owner, trailer: trailer, fcsLength: fcsLength)
     }
 
     // MARK: Tags
@@ -301,7 +301,7 @@ public enum EthernetLayer {
     /// An 802.1Q tag (also the legacy 0x9100 stacking); returns the end of the bytes it was given
     /// (a tag never shortens them: its own ethertype step adds the tail).
     static func decodeVLAN(_ ctx: inout DecodeContext, at offset: Int, limit: Int) throws(Cut) -> Int {
-        ctx.openLayer(vlan, offset, TagLayout.length)
+        let layer = ctx.openLayer(vlan, offset, TagLayout.length)
         try ctx.addUInt(vlanPriority, offset, 2, limit: limit)
         try ctx.addUInt(vlanDEI, offset, 2, limit: limit)
         try ctx.addUInt(vlanID, offset, 2, limit: limit)
@@ -311,18 +311,19 @@ public enum EthernetLayer {
         if typeOrLength <= Layout.maximumLength {
             let raw = ctx.has(payload, 2, limit: limit) && (try? ctx.u16(payload, limit: limit)) == 0xFFFF
             try decode8023(&ctx, length: typeOrLength, lengthField: vlanLength, at: typeOffset, rawIPX: raw,
-                           limit: limit, trailer: vlanTrailer, fcsLength: 0)
+                           limit: limit, owner: layer, trailer: vlanTrailer, fcsLength: 0)
             return limit
         }
         ctx.add(vlanEtherType, typeOffset, 2, .unsigned(UInt64(typeOrLength)))
         ctx.close()
-        try etherTypePayload(&ctx, typeOrLength, at: payload, limit: limit, trailer: vlanTrailer, fcsLength: 0)
+        try etherTypePayload(&ctx, typeOrLength, at: payload, limit: limit, owner: layer, trailer: vlanTrailer,
+                             fcsLength: 0)
         return limit
     }
 
     /// An 802.1ad service tag (S-tag, TPID 0x88a8). tshark reads the type before adding the tag's fields.
     static func decode8021ad(_ ctx: inout DecodeContext, at offset: Int, limit: Int) throws(Cut) -> Int {
-        ctx.openLayer(qinq, offset, TagLayout.length)
+        let layer = ctx.openLayer(qinq, offset, TagLayout.length)
         try ctx.check(offset, TagLayout.length, limit: limit)
         try ctx.addUInt(qinqPriority, offset, 2, limit: limit)
         try ctx.addUInt(qinqDEI, offset, 2, limit: limit)
@@ -330,7 +331,8 @@ public enum EthernetLayer {
         let next = try ctx.u16(offset + TagLayout.type.lowerBound, limit: limit)
         ctx.add(qinqEtherType, offset + TagLayout.type.lowerBound, 2, .unsigned(UInt64(next)))
         ctx.close()
-        try etherTypePayload(&ctx, next, at: offset + TagLayout.length, limit: limit, trailer: qinqTrailer, fcsLength: 0)
+        try etherTypePayload(&ctx, next, at: offset + TagLayout.length, limit: limit, owner: layer,
+                             trailer: qinqTrailer, fcsLength: 0)
         return limit
     }
 
@@ -366,7 +368,8 @@ public enum EthernetLayer {
             if oui == 0 {
                 ctx.add(llcType, headerEnd + 3, 2, .unsigned(UInt64(pid)))
                 ctx.close()
-                try etherTypePayload(&ctx, pid, at: headerEnd + 5, limit: limit, trailer: trailer, fcsLength: 0)
+                try etherTypePayload(&ctx, pid, at: headerEnd + 5, limit: limit, owner: layer, trailer: trailer,
+                                     fcsLength: 0)
                 return
             }
             ctx.add(llcPID, headerEnd + 3, 2, .unsigned(UInt64(pid)))

@@ -90,12 +90,11 @@ public enum LinuxCookedLayer {
                        addressAt: offset + V1Layout.address.lowerBound, limit: limit)
         let proto = try addProtocol(&ctx, at: offset + V1Layout.protocol.lowerBound, hardwareType: hatype, limit: limit)
         ctx.close()
-        _ = layer
-        try decodePayload(&ctx, proto, hardwareType: hatype, at: offset + V1Layout.headerLength, limit: limit)
+        try decodePayload(&ctx, proto, hardwareType: hatype, at: offset + V1Layout.headerLength, limit: limit, owner: layer)
     }
 
     static func decodeV2(_ ctx: inout DecodeContext, at offset: Int, limit: Int) throws(Cut) {
-        ctx.openLayer(sll, offset, V2Layout.headerLength)
+        let layer = ctx.openLayer(sll, offset, V2Layout.headerLength)
         // tshark reads the packet type as a 16-bit word (10..<12) and the ARPHRD type first.
         try ctx.check(offset, V2Layout.packetType + 2, limit: limit)
         let hatype = try ctx.u16(offset + V2Layout.hardwareType.lowerBound, limit: limit)
@@ -106,7 +105,7 @@ public enum LinuxCookedLayer {
         try addAddress(&ctx, lengthAt: offset + V2Layout.addressLength, lengthBytes: 1,
                        addressAt: offset + V2Layout.address.lowerBound, limit: limit)
         ctx.close()
-        try decodePayload(&ctx, proto, hardwareType: hatype, at: offset + V2Layout.headerLength, limit: limit)
+        try decodePayload(&ctx, proto, hardwareType: hatype, at: offset + V2Layout.headerLength, limit: limit, owner: layer)
     }
 
     /// The address length and the source address, typed by its length as tshark does (4: IPv4,
@@ -136,7 +135,7 @@ public enum LinuxCookedLayer {
     }
 
     static func decodePayload(_ ctx: inout DecodeContext, _ proto: UInt16, hardwareType hatype: UInt16,
-                              at payload: Int, limit: Int) throws(Cut) {
+                              at payload: Int, limit: Int, owner: Int) throws(Cut) {
         if proto <= largestLinuxProtocol {
             switch proto {
             case LinuxProtocol.ethernet: _ = try EthernetLayer.decode(&ctx, at: payload, limit: limit, fcsLength: 0)
@@ -150,7 +149,8 @@ public enum LinuxCookedLayer {
             _ = try Dispatch.etherType(&ctx, proto, at: payload, limit: limit)
             return
         }
-        try EthernetLayer.etherTypePayload(&ctx, proto, at: payload, limit: limit, trailer: trailer, fcsLength: 0)
+        try EthernetLayer.etherTypePayload(&ctx, proto, at: payload, limit: limit, owner: owner, trailer: trailer,
+                                           fcsLength: 0)
     }
 
     /// The Info column of a frame whose last layer is the cooked header: the packet type.

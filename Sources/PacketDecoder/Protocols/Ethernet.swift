@@ -154,9 +154,6 @@ public enum EthernetLayer {
             ctx.diagnose(srcIndex, .warn, .protocolViolation,
                          "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)")
         }
-        // Hidden "either address" nodes make `eth.addr == ...` filters work.
-        ctx.add(address, offset + Layout.destination.lowerBound, 6, .ether(dst), .hidden)
-        ctx.add(address, offset + Layout.source.lowerBound, 6, .ether(src), .hidden)
         let payload = offset + Layout.headerLength
         let typeOffset = offset + Layout.type.lowerBound
 
@@ -189,6 +186,10 @@ public enum EthernetLayer {
         let top = mac.rawValue >> 40
         ctx.add(lg, offset, 3, .boolean(top & 0x02 != 0))
         ctx.add(ig, offset, 3, .boolean(top & 0x01 != 0))
+        // Hidden "either address" nodes make `eth.addr == ...` (and `eth.ig`, `eth.lg`) filters work.
+        ctx.add(address, offset, 6, .ether(mac), .hidden)
+        ctx.add(addressLG, offset, 3, .boolean(top & 0x02 != 0), .hidden)
+        ctx.add(addressIG, offset, 3, .boolean(top & 0x01 != 0), .hidden)
         ctx.close()
         return index
     }

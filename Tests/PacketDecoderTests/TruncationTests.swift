@@ -134,3 +134,23 @@ struct TruncationTests {
         #expect(tree.protocolsText == "eth:ethertype:ip:ipv6:icmpv6:data")
     }
 }
+
+extension TruncationTests {
+    @Test("a payload malformed in its own layer, then a cut in the padding: both, as tshark shows them")
+    func malformedThenCut() {
+        // IPv4 total length 40 (TCP with a 60-byte data offset, past the datagram) in a frame of
+        // 1000 bytes captured to 70: TCP runs off its datagram (malformed, caught by the
+        // ethertype step), then the tail after the 40 claimed bytes has its padding but not the
+        // FCS tshark guesses at the frame's end (charged to Ethertype).
+        let ip = "4500 0028 0001 0000 4006 0000 c0000201 c0000202"
+        let tcp = "c000 0016 00000001 00000000 f002 ffff 0000 0000"
+        let frame = P.hex("525400000002 525400000001 0800" + ip + tcp) + Array(repeating: 0, count: 16)
+        let tree = P.decode(frame, originalLength: 1000)
+        #expect(tree.shortfall?.cut == .malformed && tree.shortfall?.layer == TCPLayer.tcp)
+        #expect(tree.truncatedLayer == EthernetLayer.ethertypeStep)
+        #expect(P.texts(tree, "_ws.malformed") == ["_ws.malformed", "[Malformed Packet: TCP]", "_ws.malformed"])
+        #expect(P.texts(tree, "_ws.short") == ["[Packet size limited during capture: Ethertype truncated]"])
+        #expect(P.node(tree, "eth.padding")?.range == 54..<60)
+        #expect(P.node(tree, "eth.trailer")?.range == 60..<70)
+    }
+}

@@ -18,6 +18,9 @@ public struct DecodeContext: ~Copyable {
     public let metadata: FrameMetadata
     /// The first cut met (set by `PacketDecoder.markCut`).
     public internal(set) var shortfall: Shortfall?
+    /// The protocol the first truncation was charged to: tshark's `_ws.short` (a frame can be
+    /// malformed in one layer and cut in a later one, so this may differ from `shortfall`).
+    public internal(set) var truncatedLayer: Field?
     /// The protocol the next cut is charged to when no layer of its own is open (tshark's
     /// `pinfo->current_proto`, e.g. `Ethertype` while it adds a trailer); consumed by `markCut`.
     public var cutProtocol: Field?

@@ -128,8 +128,8 @@ extension PacketTree {
             }
             return out
         case ExpertLayer.short:
-            if let s = shortfall, s.cut == .truncated {
-                return ["[Packet size limited during capture: \(LayerHeadline.shortName(s.layer)) truncated]"]
+            if let layer = truncatedLayer {
+                return ["[Packet size limited during capture: \(LayerHeadline.shortName(layer)) truncated]"]
             }
             return []
         default:

@@ -20,6 +20,7 @@ public enum PacketDecoder {
     private static func decodeStoredBytes(metadata: FrameMetadata, into tree: inout PacketTree) {
         tree.metadata = metadata
         tree.shortfall = nil
+        tree.truncatedLayer = nil
         var stored: [UInt8] = []
         swap(&stored, &tree.bytes)
         stored.withUnsafeBytes { raw in
@@ -29,6 +30,7 @@ public enum PacketDecoder {
             ctx.close(downTo: 0)
             FrameLayer.finish(&ctx, frameIndex: frameIndex)
             tree.shortfall = ctx.shortfall
+            tree.truncatedLayer = ctx.truncatedLayer
             ctx.finish(into: &tree)
         }
         swap(&stored, &tree.bytes)
@@ -61,6 +63,7 @@ public enum PacketDecoder {
         }
         let shortfall = Shortfall(cut: cut, layer: layer)
         if ctx.shortfall == nil { ctx.shortfall = shortfall }
+        if cut == .truncated && ctx.truncatedLayer == nil { ctx.truncatedLayer = layer }
         return shortfall
     }
 

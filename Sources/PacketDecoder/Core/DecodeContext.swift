@@ -18,6 +18,18 @@ public struct DecodeContext: ~Copyable {
     public let metadata: FrameMetadata
     /// The first cut met (set by `PacketDecoder.markCut`).
     public internal(set) var shortfall: Shortfall?
+    /// The protocol the first truncation was charged to: tshark's `_ws.short` (a frame can be
+    /// malformed in one layer and cut in a later one, so this may differ from `shortfall`).
+    public internal(set) var truncatedLayer: Field?
+    /// The protocol the next cut is charged to when no layer of its own is open (tshark's
+    /// `pinfo->current_proto`, e.g. `Ethertype` while it adds a trailer); consumed by `markCut`.
+    public var cutProtocol: Field?
+    /// Set while decoding the packet an ICMP error quotes (tshark's `pinfo->flags.in_error_pkt`):
+    /// lengths that run past the quote are expected there, not errors.
+    public var inErrorPacket = false
+    /// Set while decoding the payload of a first fragment (tshark's `pinfo->fragmented`): the
+    /// rest of the datagram is elsewhere, so lengths and checksums cannot be checked.
+    public var fragmented = false
 
     static let maximumLayers = 400
     static let maximumEncapsulation = 8
@@ -245,6 +257,27 @@ public struct DecodeContext: ~Copyable {
 
     /// How many subtrees are open (to unwind to after a cut).
     public var openDepth: Int { openNodes.count }
+
+    /// Appends a leaf as the last child of the closed node `parent`, after later layers have been
+    /// added (Wireshark puts padding and trailers in the link layer's subtree once the payload
+    /// has said where it ends). Later nodes and their diagnostics move one place down.
+    @discardableResult
+    public mutating func insertLeaf(under parent: Int, _ field: Field, _ offset: Int, _ length: Int,
+                                    _ value: FieldValue, _ flags: NodeFlags = []) -> Int {
+        let position = Int(nodes[parent].subtreeEnd)
+        guard position < nodes.count, !openNodes.contains(where: { Int($0) >= position }) else {
+            return add(field, offset, length, value, flags)
+        }
+        for i in 0..<position where Int(nodes[i].subtreeEnd) >= position && i <= parent {
+            nodes[i].subtreeEnd += 1   // the parent and the subtrees enclosing it grow
+        }
+        for i in position..<nodes.count { nodes[i].subtreeEnd += 1 }
+        for i in diagnostics.indices where Int(diagnostics[i].node) >= position { diagnostics[i].node += 1 }
+        nodes.insert(FieldNode(field: field, flags: flags, depth: nodes[parent].depth &+ 1,
+                               offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
+                               subtreeEnd: Int32(truncatingIfNeeded: position + 1), value: value), at: position)
+        return position
+    }
 
     /// Sets the byte length of node `index` once it is known.
     public mutating func setLength(_ index: Int, _ length: Int) {

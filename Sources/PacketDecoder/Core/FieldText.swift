@@ -117,11 +117,20 @@ extension PacketTree {
         case ExpertLayer.severity:
             return diagnostics.filter { $0.severity >= .warn }.map(\.severity.name)
         case ExpertLayer.malformed:
-            return diagnostics.contains { $0.group == .malformed && $0.message.hasPrefix("Malformed Packet") }
-                ? ["_ws.malformed"] : []
+            // Every malformed-group expert item brings a hidden `_ws.malformed`; an exception is
+            // shown first as "[Malformed Packet: <protocol>]", as tshark's show_exception does.
+            var out: [String] = []
+            for d in diagnostics where d.group == .malformed {
+                if d.message == PacketDecoder.exceptionMessage {
+                    let node = Int(d.node) < nodes.count ? nodes[Int(d.node)].field : FrameLayer.frame
+                    out.append("[Malformed Packet: \(LayerHeadline.shortName(node))]")
+                }
+                out.append("_ws.malformed")
+            }
+            return out
         case ExpertLayer.short:
-            if let s = shortfall, s.cut == .truncated {
-                return ["[Packet size limited during capture: \(LayerHeadline.shortName(s.layer)) truncated]"]
+            if let layer = truncatedLayer {
+                return ["[Packet size limited during capture: \(LayerHeadline.shortName(layer)) truncated]"]
             }
             return []
         default:

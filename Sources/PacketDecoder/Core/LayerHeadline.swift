@@ -24,8 +24,16 @@ public enum LayerHeadline {
             return text
         case EthernetLayer.eth:
             if let s = child(EthernetLayer.source), let d = child(EthernetLayer.destination) {
-                return "Ethernet II, Src: \(s), Dst: \(d)"
+                let kind = child(EthernetLayer.length) == nil ? "Ethernet II" : "IEEE 802.3 Ethernet"
+                return "\(kind), Src: \(s), Dst: \(d)"
             }
+        case LinuxCookedLayer.sll:
+            return node.length == Int32(LinuxCookedLayer.V2Layout.headerLength)
+                ? "Linux cooked capture v2" : "Linux cooked capture v1"
+        case ARPLayer.arp:
+            return info.name + ARPLayer.headlineKind(tree, layer: index)
+        case EthernetLayer.qinq:
+            if let id = child(EthernetLayer.qinqID) { return "IEEE 802.1ad, ID: \(id)" }
         case IPv4Layer.ip:
             if let s = child(IPv4Layer.source), let d = child(IPv4Layer.destination) {
                 return "\(info.name), Src: \(s), Dst: \(d)"

@@ -20,6 +20,7 @@ public enum PacketDecoder {
     private static func decodeStoredBytes(metadata: FrameMetadata, into tree: inout PacketTree) {
         tree.metadata = metadata
         tree.shortfall = nil
+        tree.truncatedLayer = nil
         var stored: [UInt8] = []
         swap(&stored, &tree.bytes)
         stored.withUnsafeBytes { raw in
@@ -29,6 +30,7 @@ public enum PacketDecoder {
             ctx.close(downTo: 0)
             FrameLayer.finish(&ctx, frameIndex: frameIndex)
             tree.shortfall = ctx.shortfall
+            tree.truncatedLayer = ctx.truncatedLayer
             ctx.finish(into: &tree)
         }
         swap(&stored, &tree.bytes)
@@ -44,19 +46,24 @@ public enum PacketDecoder {
         }
     }
 
+    /// The expert message of a cut past what the enclosing layers claim.
+    public static let exceptionMessage = "Malformed Packet (Exception occurred)"
+
     /// Records a cut as Wireshark does: "packet size limited during capture" (truncated) or
     /// "Malformed Packet" (malformed), on the innermost open layer.
     @discardableResult
     static func markCut(_ ctx: inout DecodeContext, _ cut: Cut) -> Shortfall {
         let layerIndex = ctx.currentLayerIndex ?? 0
-        let layer = ctx.nodes[layerIndex].field
+        let layer = ctx.cutProtocol ?? ctx.nodes[layerIndex].field
+        ctx.cutProtocol = nil
         if cut == .truncated {
             ctx.insertFlags(layerIndex, .truncated)
         } else {
-            ctx.diagnose(layerIndex, .error, .malformed, "Malformed Packet (Exception occurred)")
+            ctx.diagnose(layerIndex, .error, .malformed, exceptionMessage)
         }
         let shortfall = Shortfall(cut: cut, layer: layer)
         if ctx.shortfall == nil { ctx.shortfall = shortfall }
+        if cut == .truncated && ctx.truncatedLayer == nil { ctx.truncatedLayer = layer }
         return shortfall
     }
 

@@ -144,6 +144,9 @@ public struct PacketTree: Sendable {
     public internal(set) var strings: [String]
     /// Set when the frame could not be decoded to its end.
     public internal(set) var shortfall: Shortfall?
+    /// The protocol the first truncation was charged to (tshark's `_ws.short`), even when an
+    /// earlier cut made the frame malformed.
+    public internal(set) var truncatedLayer: Field?
 
     public init() {
         metadata = FrameMetadata(number: 0, originalLength: 0, linkType: .ethernet)
@@ -153,6 +156,7 @@ public struct PacketTree: Sendable {
         protocolPath = []
         strings = []
         shortfall = nil
+        truncatedLayer = nil
     }
 
     /// Decodes `bytes` into a new tree.

@@ -10,6 +10,9 @@ public struct EtherType: RawRepresentable, Hashable, Sendable {
     public static let ipv6 = EtherType(rawValue: 0x86DD)
     public static let qinq = EtherType(rawValue: 0x88A8)
     public static let lldp = EtherType(rawValue: 0x88CC)
+    /// The pre-802.1ad stacking TPID that switches still send.
+    public static let qinqLegacy = EtherType(rawValue: 0x9100)
+    public static let transparentEthernetBridging = EtherType(rawValue: 0x6558)
 
     /// Names as Wireshark's `etype_vals`.
     public static let names: [(UInt64, String)] = [
@@ -18,6 +21,10 @@ public struct EtherType: RawRepresentable, Hashable, Sendable {
         (0x88B5, "Local Experimental Ethertype 1"), (0x88B6, "Local Experimental Ethertype 2"),
         (0x8809, "Slow Protocols"), (0x88E5, "802.1AE (MACsec)"), (0x8847, "MPLS label switched packet"),
         (0x8863, "PPPoE Discovery"), (0x8864, "PPPoE Session"), (0x9100, "VLAN-tagged frame (Q-in-Q)"),
+        (0x6558, "Transparent Ethernet bridging"), (0x0842, "Wake on LAN"), (0x22F0, "IEEE 1722 Audio Video Bridging Transport Protocol"),
+        (0x8808, "MAC Control"), (0x88E7, "802.1ah Provider Backbone Bridge (mac-in-mac)"), (0x88F7, "PTPv2 over Ethernet (IEEE1588)"),
+        (0x8906, "Fibre Channel over Ethernet"), (0x8914, "FCoE Initialization Protocol"), (0x88E1, "HomePlug AV MME"),
+        (0x893A, "IEEE 1905.1a"), (0x88A4, "EtherCAT frame"), (0x88B7, "OUI Extended Ethertype"),
     ]
 }
 

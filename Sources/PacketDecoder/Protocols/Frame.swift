@@ -46,7 +46,8 @@ public enum FrameLayer {
         if let section = m.section { ctx.add(sectionNumber, 0, 0, .unsigned(UInt64(section)), .generated) }
         if let id = m.interfaceID {
             ctx.add(interfaceID, 0, 0, .unsigned(UInt64(id)), .generated)
-            if let name = m.interfaceName { ctx.add(interfaceName, 0, 0, ctx.string(name), .generated) }
+            // tshark names an interface description without a name "unknown".
+            ctx.add(interfaceName, 0, 0, ctx.string(m.interfaceName ?? "unknown"), .generated)
         }
         if let flags = m.direction {
             ctx.open(packetFlags, 0, 0, .unsigned(UInt64(flags)), .generated)

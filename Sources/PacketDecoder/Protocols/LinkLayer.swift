@@ -17,7 +17,7 @@ public enum LinkLayer {
     static func decode(_ ctx: inout DecodeContext, linkType: LinkType, at offset: Int, limit: Int) throws(Cut) {
         switch linkType {
         case .ethernet:
-            _ = try EthernetLayer.decode(&ctx, at: offset, limit: limit)
+            _ = try EthernetLayer.decode(&ctx, at: offset, limit: limit, fcsLength: -1)
         case .linuxSLL:
             try LinuxCookedLayer.decodeV1(&ctx, at: offset, limit: limit)
         case .linuxSLL2:
@@ -25,8 +25,13 @@ public enum LinkLayer {
         case .raw, .rawDLT, .rawDLT14:
             // Wireshark shows a `raw` layer, then IPv4 or IPv6 by the version nibble.
             ctx.openLayer(raw, offset, 0)
+            let first = try ctx.u8(offset, limit: limit)
             ctx.close()
-            try decodeIPByVersion(&ctx, at: offset, limit: limit)
+            switch first >> 4 {
+            case 4: _ = try IPv4Layer.decode(&ctx, at: offset, limit: limit)
+            case 6: _ = try IPv6Layer.decode(&ctx, at: offset, limit: limit)
+            default: DataLayer.decode(&ctx, at: offset, end: limit)
+            }
         case .ipv4:
             _ = try IPv4Layer.decode(&ctx, at: offset, limit: limit)
         case .ipv6:
@@ -77,17 +82,44 @@ public enum LinkLayer {
 /// Payload dispatch tables: EtherType, IP protocol, UDP port. One row per protocol, so 6in4 is
 /// the row "protocol 41 -> IPv6".
 public enum Dispatch {
-    /// Decodes what an EtherType announces; returns the end of the bytes the payload claims.
+    /// Decodes what an EtherType announces; returns the end of the bytes the payload claims
+    /// (an IP packet's total length, an ARP packet's size), which starts any trailer.
+    /// The `ethertype` step around it is `EthernetLayer.etherTypePayload`.
     static func etherType(_ ctx: inout DecodeContext, _ type: UInt16, at offset: Int, limit: Int) throws(Cut) -> Int {
-        ctx.noteEtherTypeDispatch()
         switch EtherType(rawValue: type) {
         case .ipv4: return try IPv4Layer.decode(&ctx, at: offset, limit: limit)
         case .ipv6: return try IPv6Layer.decode(&ctx, at: offset, limit: limit)
         case .arp, .reverseARP: return try ARPLayer.decode(&ctx, at: offset, limit: limit)
-        case .vlan, EtherType(rawValue: 0x9100): return try EthernetLayer.decodeVLAN(&ctx, at: offset, limit: limit)
+        case .vlan, .qinqLegacy: return try EthernetLayer.decodeVLAN(&ctx, at: offset, limit: limit)
         case .qinq: return try EthernetLayer.decode8021ad(&ctx, at: offset, limit: limit)
+        case .transparentEthernetBridging:
+            return try EthernetLayer.decode(&ctx, at: offset, limit: limit, fcsLength: 0)
         default:
             DataLayer.decode(&ctx, at: offset, end: limit)
+            return limit
+        }
+    }
+
+    /// The end a payload will claim, read ahead of decoding it: Wireshark shortens the payload's
+    /// buffer (IP total length, ARP size) before a later cut, so the trailer after a caught cut
+    /// still starts there.
+    static func claimedEnd(_ ctx: borrowing DecodeContext, etherType type: UInt16, at offset: Int, limit: Int) -> Int {
+        switch EtherType(rawValue: type) {
+        case .ipv4:
+            guard ctx.has(offset, 4, limit: limit), ctx[offset] >> 4 == 4 else { return limit }
+            let headerLength = Int(ctx[offset] & 0x0F) * 4
+            let total = Int(ctx[offset + 2]) << 8 | Int(ctx[offset + 3])
+            guard headerLength >= 20, total >= headerLength, offset + total <= limit else { return limit }
+            return offset + total
+        case .ipv6:
+            guard ctx.has(offset, 6, limit: limit) else { return limit }
+            let end = offset + 40 + (Int(ctx[offset + 4]) << 8 | Int(ctx[offset + 5]))
+            return end <= limit ? end : limit
+        case .arp, .reverseARP:
+            guard ctx.has(offset, 6, limit: limit) else { return limit }
+            let end = offset + 8 + 2 * Int(ctx[offset + 4]) + 2 * Int(ctx[offset + 5])
+            return end <= limit ? end : limit
+        default:
             return limit
         }
     }

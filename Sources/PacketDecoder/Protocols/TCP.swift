@@ -138,29 +138,45 @@ public enum TCPLayer {
 
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int, pseudo: PseudoHeader) throws(Cut) {
         let layer = ctx.openLayer(tcp, offset, Layout.minimumHeader)
+        // tshark reads the ports, adds them, then reads the fixed header up to the window before
+        // adding anything else: a cut there shows the ports alone.
+        try ctx.check(offset, 4, limit: limit)
         let src = try ctx.addUInt(sourcePort, offset, 2, limit: limit)
         let dst = try ctx.addUInt(destinationPort, offset + 2, 2, limit: limit)
         ctx.add(port, offset, 2, .unsigned(src), .hidden)
         ctx.add(port, offset + 2, 2, .unsigned(dst), .hidden)
+        try ctx.check(offset, Layout.urgentPointer.lowerBound - 4, limit: limit)
         let seq = try ctx.u32(offset + Layout.sequence.lowerBound, limit: limit)
+        let ack = try ctx.u32(offset + Layout.acknowledgement.lowerBound, limit: limit)
         let offsetAndFlags = try ctx.u16(offset + Layout.offsetAndFlags.lowerBound, limit: limit)
         let headerBytes = Int(offsetAndFlags >> 12) * 4
         let flagBits = offsetAndFlags & 0x0FFF
-        let segmentBytes = max(0, limit - offset - headerBytes)
-        ctx.add(segmentLength, offset, 0, .unsigned(UInt64(segmentBytes)), .generated)
+
+        // The segment length is known unless this is a fragment or an ICMP error's quote.
+        let reported = limit - offset
+        var segmentBytes: Int?
+        if !ctx.fragmented && !ctx.inErrorPacket {
+            if reported < headerBytes {
+                ctx.diagnose(layer, .warn, .malformed, "Short segment. Segment/fragment does not contain a full TCP header"
+                             + " (might be NMAP or someone else deliberately sending unusual packets)")
+            } else {
+                segmentBytes = reported - headerBytes
+                ctx.add(segmentLength, offset + Layout.offsetAndFlags.lowerBound, 1,
+                        .unsigned(UInt64(reported - headerBytes)), .generated)
+            }
+        }
         ctx.add(sequence, offset + Layout.sequence.lowerBound, 4, .unsigned(UInt64(seq)))
         ctx.add(sequenceRaw, offset + Layout.sequence.lowerBound, 4, .unsigned(UInt64(seq)))
         let consumesSequence = (flagBits & 0x3 != 0) ? 1 : 0
-        if segmentBytes > 0 || consumesSequence > 0 {
+        if let segmentBytes, segmentBytes > 0 || consumesSequence > 0 {
             ctx.add(nextSequence, offset, 0,
                     .unsigned(UInt64(seq &+ UInt32(truncatingIfNeeded: segmentBytes + consumesSequence))), .generated)
         }
-        let ack = try ctx.u32(offset + Layout.acknowledgement.lowerBound, limit: limit)
         ctx.add(acknowledgement, offset + Layout.acknowledgement.lowerBound, 4, .unsigned(UInt64(ack)))
         ctx.add(acknowledgementRaw, offset + Layout.acknowledgement.lowerBound, 4, .unsigned(UInt64(ack)))
         let hlIndex = ctx.add(headerLength, offset + Layout.offsetAndFlags.lowerBound, 1, .unsigned(UInt64(headerBytes)))
         if headerBytes < Layout.minimumHeader {
-            ctx.diagnose(hlIndex, .error, .malformed,
+            ctx.diagnose(hlIndex, .error, .protocolViolation,
                          "Bogus TCP header length (\(headerBytes), must be at least \(Layout.minimumHeader))")
             ctx.close()
             return
@@ -175,20 +191,33 @@ public enum TCPLayer {
         ctx.close()
         let windowValue = try ctx.addUInt(window, offset + Layout.window.lowerBound, 2, limit: limit)
         ctx.add(calculatedWindow, offset + Layout.window.lowerBound, 2, .unsigned(windowValue), .generated)
-        let stored = try ctx.u16(offset + Layout.checksum.lowerBound, limit: limit)
-        let checksumIndex = ctx.add(checksum, offset + Layout.checksum.lowerBound, 2, .unsigned(UInt64(stored)))
-        ChecksumStatus.verify(&ctx, stored: stored, checksumIndex: checksumIndex, at: offset + Layout.checksum.lowerBound,
-                              range: offset..<limit, protocolNumber: IPProtocol.tcp.rawValue, pseudo: pseudo,
-                              status: checksumStatus, calculated: checksumCalculated, zeroMeansAbsent: false)
+        let checksumOffset = offset + Layout.checksum.lowerBound
+        let stored = try ctx.u16(checksumOffset, limit: limit)
+        let checksumIndex = ctx.add(checksum, checksumOffset, 2, .unsigned(UInt64(stored)))
+        if !ctx.fragmented && ctx.has(offset, reported, limit: limit) {
+            ChecksumStatus.verify(&ctx, stored: stored, checksumIndex: checksumIndex, at: checksumOffset,
+                                  range: offset..<limit, protocolNumber: IPProtocol.tcp.rawValue, pseudo: pseudo,
+                                  status: checksumStatus, calculated: checksumCalculated, zeroMeansAbsent: false,
+                                  calculatedWhenGood: true)
+        } else {
+            ctx.add(checksumStatus, checksumOffset, 0, .unsigned(ChecksumStatus.unverified), .generated)
+        }
         try ctx.addUInt(urgentPointer, offset + Layout.urgentPointer.lowerBound, 2, limit: limit)
         if headerBytes > Layout.minimumHeader {
             try decodeOptions(&ctx, at: offset + Layout.minimumHeader, end: offset + headerBytes, limit: limit)
         }
-        ctx.close()
+        // The payload: tshark adds it over the rest of the captured bytes, so a segment whose
+        // payload was not captured at all is where the capture ran short.
         let payloadStart = offset + headerBytes
-        if payloadStart < min(limit, ctx.capturedLength) {
-            DataLayer.decode(&ctx, at: payloadStart, end: limit)
+        guard payloadStart < limit else {
+            ctx.close()
+            return
         }
+        let capturedEnd = min(limit, ctx.capturedLength)
+        guard payloadStart < capturedEnd else { throw .truncated }
+        ctx.add(payload, payloadStart, capturedEnd - payloadStart, .bytes)
+        ctx.close()
+        DataLayer.decode(&ctx, at: payloadStart, end: limit)
     }
 
     static func decodeOptions(_ ctx: inout DecodeContext, at start: Int, end: Int, limit: Int) throws(Cut) {
@@ -252,5 +281,51 @@ public enum TCPLayer {
             o += length
         }
         ctx.close()
+    }
+}
+
+extension TCPLayer {
+    /// tshark's flag list in the Info column: "SYN, ACK".
+    public static func flagNames(_ bits: UInt16) -> String {
+        let names = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
+        var parts: [String] = []
+        for (i, name) in names.enumerated() where bits & (1 << UInt16(i)) != 0 { parts.append(name) }
+        if bits & 0x0E00 != 0 { parts.append("Reserved") }
+        return parts.isEmpty ? "<None>" : parts.joined(separator: ", ")
+    }
+
+    /// The Info column, raw sequence numbers (no analysis): "22 → 54321 [SYN, ACK] Seq=0 Ack=1
+    /// Win=65160 Len=0 MSS=1460 SACK_PERM TSval=1 TSecr=2 WS=128".
+    public static func info(_ tree: PacketTree, layer index: Int) -> String {
+        var values: [Field: UInt64] = [:]
+        var options: [String] = []
+        for i in tree.children(of: index) {
+            let node = tree.nodes[i]
+            if let v = node.value.integer, values[node.field] == nil { values[node.field] = v }
+            guard node.field == TCPLayer.options else { continue }
+            for o in tree.children(of: i) {
+                var sub: [Field: UInt64] = [:]
+                for c in tree.children(of: o) { if let v = tree.nodes[c].value.integer { sub[tree.nodes[c].field] = v } }
+                switch tree.nodes[o].field {
+                case optionMSS: if let v = sub[optionMSSValue] { options.append("MSS=\(v)") }
+                case optionSACKPermitted: options.append("SACK_PERM")
+                case optionTimestamp:
+                    if let v = sub[optionTimestampValue], let e = sub[optionTimestampEcho] { options.append("TSval=\(v) TSecr=\(e)") }
+                case optionWindowScale: if let m = sub[optionWindowScaleMultiplier] { options.append("WS=\(m)") }
+                default: break
+                }
+            }
+        }
+        guard let src = values[sourcePort], let dst = values[destinationPort] else { return "" }
+        var text = "\(src) → \(dst)"
+        guard let bits = values[flags] else { return text }
+        text += " [\(flagNames(UInt16(truncatingIfNeeded: bits)))]"
+        if let seq = values[sequence] { text += " Seq=\(seq)" }
+        if bits & 0x10 != 0, let ack = values[acknowledgement] { text += " Ack=\(ack)" }
+        if let win = values[window] { text += " Win=\(win)" }
+        if let len = values[segmentLength] { text += " Len=\(len)" }
+        if let urgent = values[urgentPointer], bits & 0x20 != 0 { text += " Urg=\(urgent)" }
+        for option in options { text += " " + option }
+        return text
     }
 }

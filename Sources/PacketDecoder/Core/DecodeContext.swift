@@ -24,9 +24,12 @@ public struct DecodeContext: ~Copyable {
     /// The protocol the next cut is charged to when no layer of its own is open (tshark's
     /// `pinfo->current_proto`, e.g. `Ethertype` while it adds a trailer); consumed by `markCut`.
     public var cutProtocol: Field?
-    /// Set while decoding the packet an ICMP error quotes (tshark's `pinfo->flags.in_error_pkt`):
-    /// lengths that run past the quote are expected there, not errors.
-    public var inErrorPacket = false
+    /// True while decoding the packet an ICMP error quotes (tshark's `pinfo->flags.in_error_pkt`):
+    /// lengths that run past the quote are expected there, not errors. An ICMP layer before the
+    /// current one means we are inside its quote.
+    public var inErrorPacket: Bool {
+        protocolPath.contains(ICMPv4Layer.icmp) || protocolPath.contains(ICMPv6Layer.icmpv6)
+    }
     /// Set while decoding the payload of a first fragment (tshark's `pinfo->fragmented`): the
     /// rest of the datagram is elsewhere, so lengths and checksums cannot be checked.
     public var fragmented = false

@@ -163,7 +163,7 @@ public enum ICMPv4Layer {
     }
 
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int) throws(Cut) {
-        let inError = ICMPContext.insideErrorPacket(ctx)
+        let inError = ctx.inErrorPacket
         let fragmented = ICMPContext.fragmented(ctx)
         let visibleEnd = min(limit, ctx.capturedLength)
         ctx.openLayer(icmp, offset, max(0, visibleEnd - offset))
@@ -436,11 +436,6 @@ enum ICMPChecksum {
 /// What the enclosing layers tell an ICMP decoder (Wireshark's `pinfo` flags), read from the
 /// layers decoded so far.
 enum ICMPContext {
-    /// Inside the packet an ICMP or ICMPv6 error quotes (Wireshark's `in_error_pkt`).
-    static func insideErrorPacket(_ ctx: borrowing DecodeContext) -> Bool {
-        ctx.protocolPath.contains(ICMPv4Layer.icmp) || ctx.protocolPath.contains(ICMPv6Layer.icmpv6)
-    }
-
     /// `ipv6.fraghdr`, once the extension-header decoder registers it.
     static let fragmentHeader = FieldRegistry.field(named: "ipv6.fraghdr")
 

@@ -128,7 +128,7 @@ public enum ICMPv6Layer {
     /// Decodes an ICMPv6 message at `offset..<limit` (limit: the end the IPv6 payload length
     /// claims). Fields past the capture throw `.truncated`, past `limit` `.malformed`.
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int, pseudo: PseudoHeader) throws(Cut) {
-        let inError = ICMPContext.insideErrorPacket(ctx)
+        let inError = ctx.inErrorPacket
         let fragmented = ICMPContext.fragmented(ctx)
         let teredoTest = ICMPv6Layer.teredoDestination(ctx)
         ctx.openLayer(icmpv6, offset, max(0, min(limit, ctx.capturedLength) - offset))

@@ -293,7 +293,7 @@ public enum IPv4Layer {
                 ctx.diagnose(index, .note, .sequence, "\"Time To Live\" != \(expected) for a packet sent to the "
                              + "Local Network Control Block (see RFC 3171)")
             }
-        } else if ttl < 5 && d & 0xF000_0000 != 0xE000_0000 && proto != 103 && proto != 89 {
+        } else if !ctx.inErrorPacket && ttl < 5 && d & 0xF000_0000 != 0xE000_0000 && proto != 103 && proto != 89 {
             ctx.diagnose(index, .note, .sequence, "\"Time To Live\" only \(ttl)")
         }
     }

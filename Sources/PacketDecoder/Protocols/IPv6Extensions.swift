@@ -167,7 +167,21 @@ public enum IPv6ExtensionLayer {
                 return
             default:
                 endChain(&ctx, enclosing, at: o)
-                try Dispatch.ipProtocol(&ctx, next, at: o, limit: limit, pseudo: fragmented ? .none : pseudo)
+                let wasFragmented = ctx.fragmented
+                ctx.fragmented = wasFragmented || fragmented
+                defer { ctx.fragmented = wasFragmented }
+                guard fragmented else {
+                    try Dispatch.ipProtocol(&ctx, next, at: o, limit: limit, pseudo: pseudo)
+                    return
+                }
+                // A fragment holds part of a datagram: lengths inside it that run past the fragment
+                // are expected (the rest is in later fragments), so running out is not malformed.
+                let depth = ctx.openDepth
+                do {
+                    try Dispatch.ipProtocol(&ctx, next, at: o, limit: limit, pseudo: .none)
+                } catch .malformed {
+                    ctx.close(downTo: depth)
+                }
                 return
             }
             remaining -= o - start

@@ -24,6 +24,9 @@ extension PacketTree {
             case EthernetLayer.eth where source.isEmpty:
                 source = firstChildText(i, EthernetLayer.source) ?? ""
                 destination = firstChildText(i, EthernetLayer.destination) ?? ""
+            case LinuxCookedLayer.sll where source.isEmpty:
+                // A cooked header has the sender's link-layer address only.
+                source = firstChildText(i, LinuxCookedLayer.sourceEthernet) ?? ""
             case IPv4Layer.ip, IPv6Layer.ipv6:
                 let s = field == IPv4Layer.ip ? IPv4Layer.source : IPv6Layer.source
                 let d = field == IPv4Layer.ip ? IPv4Layer.destination : IPv6Layer.destination
@@ -37,7 +40,8 @@ extension PacketTree {
             if field == DataLayer.data { continue }
             if isQuoted(i) { continue }
             if field == EthernetLayer.ethertypeStep { continue }
-            protocolName = LayerHeadline.shortName(field)
+            // The Protocol column: Wireshark's short name, except where a dissector sets its own.
+            protocolName = field == ARPLayer.arp ? "ARP" : LayerHeadline.shortName(field)
             infoLayer = i
         }
         if protocolName.isEmpty { protocolName = nodes.count > 1 ? LayerHeadline.shortName(nodes[1].field) : "Frame" }
@@ -75,19 +79,26 @@ extension PacketTree {
 
 /// Info column text, by the innermost protocol.
 public enum InfoColumn {
+    /// Each protocol writes its own Info text (`ICMPv6Layer.info`...); this picks the one for
+    /// the innermost layer.
     public static func text(_ tree: PacketTree, layer index: Int) -> String {
-        let node = tree.nodes[index]
-        func child(_ f: Field) -> String? { tree.firstChildText(index, f) }
-        switch node.field {
-        case UDPLayer.udp:
-            let len = (tree.first(UDPLayer.length).flatMap { $0.value.integer }).map { Int($0) - 8 } ?? 0
-            return "\(child(UDPLayer.sourcePort) ?? "?") → \(child(UDPLayer.destinationPort) ?? "?") Len=\(len)"
-        case TCPLayer.tcp:
-            return "\(child(TCPLayer.sourcePort) ?? "?") → \(child(TCPLayer.destinationPort) ?? "?")"
-        case ICMPv6Layer.icmpv6:
-            return ICMPv6Layer.info(tree, layer: index)
-        case ICMPv4Layer.icmp:
-            return ICMPv4Layer.info(tree, layer: index)
+        switch tree.nodes[index].field {
+        case UDPLayer.udp: return UDPLayer.info(tree, layer: index)
+        case TCPLayer.tcp: return TCPLayer.info(tree, layer: index)
+        case ICMPv6Layer.icmpv6: return ICMPv6Layer.info(tree, layer: index)
+        case ICMPv4Layer.icmp: return ICMPv4Layer.info(tree, layer: index)
+        case ARPLayer.arp: return ARPLayer.info(tree, layer: index)
+        case IPv4Layer.ip: return IPv4Layer.info(tree, layer: index)
+        case LinuxCookedLayer.sll: return LinuxCookedLayer.info(tree, layer: index)
+        case EthernetLayer.eth: return EthernetLayer.info(tree, layer: index)
+        case TeredoLayer.teredo: return TeredoLayer.info(tree, layer: index) ?? LayerHeadline.text(tree, index)
+        case IPv6Layer.ipv6:
+            // A Teredo bubble or indication: Teredo says more than the bare IPv6 header.
+            if let teredo = tree.nodes[..<index].lastIndex(where: { $0.field == TeredoLayer.teredo }),
+               let text = TeredoLayer.info(tree, layer: teredo) {
+                return text
+            }
+            return LayerHeadline.text(tree, index)
         default:
             return LayerHeadline.text(tree, index)
         }

@@ -36,9 +36,11 @@ public struct Tunnelscope: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            var message = fullMessage(for: error)
+            // One line: the error, and where help is (ArgumentParser adds a usage block we drop).
+            var message = String(fullMessage(for: error).split(separator: "\n").first ?? "")
             if message.hasPrefix("Error: ") { message.removeFirst(7) }
-            Terminal.error(message)
+            let command = arguments.first.map { ["print", "fields", "open"].contains($0) ? "tunnelscope \($0)" : "tunnelscope" } ?? "tunnelscope"
+            Terminal.error(message + " (see '\(command) --help')")
             // Usage errors exit 2, as tshark's and tcpdump's do.
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }

@@ -56,6 +56,7 @@ struct PrintCommandTests {
         #expect(usage.status == 2)
         let unknown = try Binary.run(["print", "-r", article, "--frobnicate"])
         #expect(unknown.status == 2)
+        #expect(unknown.stderr == "tunnelscope: Unknown option '--frobnicate' (see 'tunnelscope print --help')\n")
         let badField = try Binary.run(["print", "-r", article, "-T", "fields", "-e", "ipv6.scr"])
         #expect(badField.status == 2)
         #expect(badField.stderr.contains("unknown field \"ipv6.scr\""))

@@ -170,7 +170,7 @@ public struct DecodeContext: ~Copyable {
         case 4: raw = UInt64(try u32(offset, limit: limit))
         default: raw = try u64(offset, limit: limit)
         }
-        let mask = FieldRegistry.info(field).mask
+        let mask = FieldRegistry.mask(field)
         if mask != 0 { raw = (raw & mask) >> UInt64(mask.trailingZeroBitCount) }
         add(field, offset, length, .unsigned(raw), flags)
         return raw
@@ -186,7 +186,7 @@ public struct DecodeContext: ~Copyable {
         case 3: raw = UInt64(try u24(offset, limit: limit))
         default: raw = UInt64(try u32(offset, limit: limit))
         }
-        let set = raw & FieldRegistry.info(field).mask != 0
+        let set = raw & FieldRegistry.mask(field) != 0
         add(field, offset, length, .boolean(set))
         return set
     }
@@ -303,15 +303,6 @@ public struct DecodeContext: ~Copyable {
         diagnostics.append(Diagnostic(node: Int32(index), severity: severity, group: group, message: message))
     }
 
-    /// `frame.protocols` text so far.
-    var protocolPathText: String {
-        var out = ""
-        for (i, field) in protocolPath.enumerated() {
-            if i > 0 { out += ":" }
-            out += FieldRegistry.info(field).abbreviation
-        }
-        return out
-    }
 
     /// The innermost open layer (for naming a cut).
     public var currentLayer: Field? {

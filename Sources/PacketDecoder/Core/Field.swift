@@ -98,11 +98,16 @@ public struct FieldInfo: Sendable {
     /// For protocol layers: Wireshark's short name (`IPv6`), used in the Protocol column and in
     /// "[Packet size limited during capture: IPv6 truncated]".
     public let shortName: String?
+    /// For text fields computed from an integer (`tcp.flags.str` from the flag bits): the value
+    /// stays an integer in the tree and becomes text only when shown.
+    public let format: (@Sendable (UInt64) -> String)?
 
     public init(_ field: Field, _ abbreviation: String, _ name: String, _ type: FieldType,
                 base: DisplayBase = .none, mask: UInt64 = 0, values: [(UInt64, String)] = [],
-                trueFalse: (String, String)? = nil, blurb: String = "", short: String? = nil) {
+                trueFalse: (String, String)? = nil, blurb: String = "", short: String? = nil,
+                format: (@Sendable (UInt64) -> String)? = nil) {
         self.shortName = short
+        self.format = format
         self.field = field
         self.abbreviation = abbreviation
         self.name = name
@@ -177,6 +182,15 @@ public enum FieldRegistry {
     public static func info(_ field: Field) -> FieldInfo {
         guard let info = lookup(field) else { preconditionFailure("unregistered field \(field.rawValue)") }
         return info
+    }
+
+    /// Masks by raw value: the decoder's hot path needs only this, not the whole entry.
+    static let masks: [UInt64] = byRawValue.map { $0?.mask ?? 0 }
+
+    /// The field's bit mask (0: whole bytes).
+    public static func mask(_ field: Field) -> UInt64 {
+        let i = Int(field.rawValue)
+        return i < masks.count ? masks[i] : 0
     }
 
     public static func lookup(_ field: Field) -> FieldInfo? {

@@ -6,7 +6,9 @@ extension PacketTree {
     /// booleans 1/0, addresses in their usual text, byte strings as plain hex.
     public func fieldText(_ index: Int) -> String {
         let node = nodes[index]
+        if node.field == FrameLayer.protocols { return protocolsText }
         let info = node.field.info
+        if let format = info.format, let v = node.value.integer { return format(v) }
         switch node.value {
         case .none:
             if info.type == .protocolLayer || info.type == .none { return info.abbreviation }
@@ -42,6 +44,8 @@ extension PacketTree {
     public func valueText(_ index: Int) -> String {
         let node = nodes[index]
         let info = node.field.info
+        if node.field == FrameLayer.protocols { return protocolsText }
+        if let format = info.format, let v = node.value.integer { return format(v) }
         switch node.value {
         case .unsigned(let v):
             let number: String

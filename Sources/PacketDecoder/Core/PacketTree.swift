@@ -55,7 +55,7 @@ public struct FieldNode: Sendable, Equatable {
     public var range: Range<Int> { Int(offset)..<Int(offset) + Int(length) }
     public var info: FieldInfo { field.info }
     /// The field's bit mask (0: whole bytes).
-    public var mask: UInt64 { field.info.mask }
+    public var mask: UInt64 { FieldRegistry.mask(field) }
 }
 
 public enum Severity: Int, Sendable, Comparable, CaseIterable {

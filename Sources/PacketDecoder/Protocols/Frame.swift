@@ -61,7 +61,7 @@ public enum FrameLayer {
         ctx.add(number, 0, 0, .unsigned(UInt64(m.number)), .generated)
         ctx.add(length, 0, 0, .unsigned(UInt64(m.originalLength)), .generated)
         ctx.add(capturedLength, 0, 0, .unsigned(UInt64(captured)), .generated)
-        // Filled in by `finish` once the layers are known.
+        // Its text comes from the tree's protocol path (see `PacketTree.fieldText`).
         ctx.add(protocols, 0, 0, .none, .generated)
         ctx.close()
         return index
@@ -69,9 +69,7 @@ public enum FrameLayer {
 
     /// Adds `frame.protocols` once the layers are known, and the frame-level expert notes.
     static func finish(_ ctx: inout DecodeContext, frameIndex: Int) {
-        let slot = ctx.nodes[frameIndex].subtreeEnd - 1
-        let text = ctx.string(ctx.protocolPathText)
-        ctx.setValue(Int(slot), text)
+        // frame.protocols keeps no text: `fieldText` builds it from `protocolPath` when asked.
         if ctx.metadata.originalLength < ctx.capturedLength {
             ctx.diagnose(frameIndex, .error, .malformed, "Frame length is less than captured length")
         }

@@ -96,7 +96,7 @@ public enum TCPLayer {
         FieldInfo(flagRST, "tcp.flags.reset", "Reset", .boolean, mask: 0x0004, trueFalse: setNotSet),
         FieldInfo(flagSYN, "tcp.flags.syn", "Syn", .boolean, mask: 0x0002, trueFalse: setNotSet),
         FieldInfo(flagFIN, "tcp.flags.fin", "Fin", .boolean, mask: 0x0001, trueFalse: setNotSet),
-        FieldInfo(flagsText, "tcp.flags.str", "TCP Flags", .string),
+        FieldInfo(flagsText, "tcp.flags.str", "TCP Flags", .string, format: { flagsString(UInt16(truncatingIfNeeded: $0)) }),
         FieldInfo(window, "tcp.window_size_value", "Window", .uint16),
         FieldInfo(calculatedWindow, "tcp.window_size", "Calculated window size", .uint32),
         FieldInfo(checksum, "tcp.checksum", "Checksum", .uint16, base: .hex),
@@ -185,9 +185,9 @@ public enum TCPLayer {
         let flagsOffset = offset + Layout.offsetAndFlags.lowerBound
         ctx.open(flags, flagsOffset, 2, .unsigned(UInt64(flagBits)))
         for field in flagFields {
-            ctx.add(field, flagsOffset, 2, .boolean(UInt64(flagBits) & FieldRegistry.info(field).mask != 0))
+            ctx.add(field, flagsOffset, 2, .boolean(UInt64(flagBits) & FieldRegistry.mask(field) != 0))
         }
-        ctx.add(flagsText, flagsOffset, 2, ctx.string(flagsString(flagBits)), .generated)
+        ctx.add(flagsText, flagsOffset, 2, .unsigned(UInt64(flagBits)), .generated)
         ctx.close()
         let windowValue = try ctx.addUInt(window, offset + Layout.window.lowerBound, 2, limit: limit)
         ctx.add(calculatedWindow, offset + Layout.window.lowerBound, 2, .unsigned(windowValue), .generated)

@@ -16,7 +16,7 @@ if CommandLine.arguments.count >= 4 && CommandLine.arguments[1] == "generate" {
 let article: [UInt8] = Array(try! Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments.count > 2 && CommandLine.arguments[1] == "micro" ? CommandLine.arguments[2] : "../shared/captures/article-echo-request.pcap")).dropFirst(40))
 let meta = FrameMetadata(number: 1, originalLength: article.count, linkType: .ethernet)
 var tree = PacketTree()
-let n = 2_000_000
+let n = Int(ProcessInfo.processInfo.environment["N"] ?? "") ?? 2_000_000
 var start = Date()
 var nodes = 0
 for _ in 0..<n {
@@ -27,6 +27,7 @@ var elapsed = Date().timeIntervalSince(start)
 print("full tree: \(Int(Double(n) / elapsed)) decodes/s (\(tree.nodes.count) nodes)")
 start = Date()
 var chars = 0
-for _ in 0..<200_000 { chars &+= tree.summary.info.count }
+let summaries = Int(ProcessInfo.processInfo.environment["S"] ?? "") ?? 200_000
+for _ in 0..<summaries { chars &+= tree.summary.info.count }
 elapsed = Date().timeIntervalSince(start)
-print("summary: \(Int(200_000 / elapsed)) /s")
+print("summary: \(Int(Double(summaries) / elapsed)) /s")

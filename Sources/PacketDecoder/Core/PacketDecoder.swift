@@ -3,10 +3,8 @@
 public enum PacketDecoder {
     /// Decodes one frame into `tree`, reusing its storage.
     public static func decode(_ bytes: [UInt8], metadata: FrameMetadata, into tree: inout PacketTree) {
-        if tree.bytes.count != bytes.count || tree.bytes != bytes {
-            tree.bytes.removeAll(keepingCapacity: true)
-            tree.bytes.append(contentsOf: bytes)
-        }
+        tree.bytes.removeAll(keepingCapacity: true)
+        tree.bytes.append(contentsOf: bytes)
         decodeStoredBytes(metadata: metadata, into: &tree)
     }
 

@@ -436,18 +436,9 @@ enum ICMPChecksum {
 /// What the enclosing layers tell an ICMP decoder (Wireshark's `pinfo` flags), read from the
 /// layers decoded so far.
 enum ICMPContext {
-    /// `ipv6.fraghdr`, once the extension-header decoder registers it.
-    static let fragmentHeader = FieldRegistry.field(named: "ipv6.fraghdr")
-
-    /// Part of a fragmented datagram (Wireshark's `pinfo->fragmented`): an IPv4 header with more
-    /// fragments to come, or an IPv6 fragment header, anywhere before.
-    static func fragmented(_ ctx: borrowing DecodeContext) -> Bool {
-        if let fragmentHeader, ctx.protocolPath.contains(fragmentHeader) { return true }
-        for node in ctx.nodes where node.field == IPv4Layer.moreFragments && node.value == .boolean(true) {
-            return true
-        }
-        return false
-    }
+    /// Part of a fragmented datagram (Wireshark's `pinfo->fragmented`): set by IPv4 (more
+    /// fragments to come) and by an IPv6 fragment header for the payload they carry.
+    static func fragmented(_ ctx: borrowing DecodeContext) -> Bool { ctx.fragmented }
 
     /// The last value of `field` before node `index` (the enclosing header's hop limit or TTL).
     static func enclosing(_ tree: PacketTree, _ field: Field, before index: Int) -> UInt64? {

@@ -15,6 +15,8 @@ struct ThemeFile {
 
     private let file: String
     private var lines = KeyLines("")
+    /// Palette names whose value was wrong: already reported, so the roles using them are not.
+    private var brokenNames: Set<String> = []
 
     /// A colour as a role names it: a palette name (or a colour name), or an index.
     private enum ColorReference {
@@ -101,11 +103,17 @@ struct ThemeFile {
                 }
                 var colors: [String: Theme.Color] = [:]
                 for name in section.keys.sorted() {
-                    if let color = readColor(section[name]!, path: ["palette", key, name], depth: depth) { colors[name] = color }
+                    if let color = readColor(section[name]!, path: ["palette", key, name], depth: depth) {
+                        colors[name] = color
+                    } else {
+                        brokenNames.insert(name)
+                    }
                 }
                 sections[depth] = colors
             } else if let color = readColor(value, path: ["palette", key], depth: nil) {
                 base[key] = color
+            } else {
+                brokenNames.insert(key)
             }
         }
         return (base, sections)
@@ -203,8 +211,9 @@ struct ThemeFile {
             return ColorNames.reduce(.indexed(UInt8(index)), toDepth: depth)
         case .name(let name):
             if let color = palette[name] ?? ColorNames.color(named: name) { return color }
+            if brokenNames.contains(name) { return nil }
             if sections.values.contains(where: { $0[name] != nil }), let used = ThemeFile.section(for: depth, in: sections) {
-                fail(path, "colour \"\(name)\" is missing from [palette.\(used)] (used for \(depth) colours)")
+                fail(path, "colour \"\(name)\" is missing from [palette.\(used)]")
             } else {
                 fail(path, "unknown colour \"\(name)\" (not in the palette; \(ThemeFile.colorNameHint))")
             }

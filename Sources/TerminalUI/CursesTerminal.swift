@@ -48,8 +48,9 @@ public final class CursesTerminal: TerminalBackend {
     public let unicode: Bool
 
     public var size: (width: Int, height: Int) {
-        (Int(ts_max_x(window)), Int(ts_max_y(window)))
+        active ? (Int(ts_max_x(window)), Int(ts_max_y(window))) : finalSize
     }
+    private var finalSize = (width: 0, height: 0)
 
     nonisolated(unsafe) private static var running = false
     private let terminalScreen: OpaquePointer
@@ -146,6 +147,7 @@ public final class CursesTerminal: TerminalBackend {
             fullRedraw = true
         }
         let (columns, rows) = size
+        if let previous, previous.width != screen.width || previous.height != screen.height { fullRedraw = true }
         if fullRedraw {
             werase(window)
             clearok(window, true)
@@ -210,8 +212,9 @@ public final class CursesTerminal: TerminalBackend {
 
     // MARK: Input
 
+    /// Nil at once while suspended or after shutdown (reading would take the terminal back).
     public func nextEvent(timeoutMilliseconds: Int) -> InputEvent? {
-        guard active else { return nil }
+        guard active, !suspended else { return nil }
         if let event = resizeAfterContinue() { return event }
         let clock = ContinuousClock()
         let deadline = timeoutMilliseconds < 0 ? nil : clock.now.advanced(by: .milliseconds(timeoutMilliseconds))
@@ -303,6 +306,7 @@ public final class CursesTerminal: TerminalBackend {
 
     public func shutdown() {
         guard active else { return }
+        finalSize = size
         active = false
         if !suspended { endwin() }
         delscreen(terminalScreen)

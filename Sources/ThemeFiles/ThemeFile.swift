@@ -210,7 +210,7 @@ struct ThemeFile {
             guard (0...255).contains(index) else { fail(path, "colour index \(index) is out of range 0-255"); return nil }
             return ColorNames.reduce(.indexed(UInt8(index)), toDepth: depth)
         case .name(let name):
-            if let color = palette[name] ?? ColorNames.color(named: name) { return color }
+            if let color = palette[name] ?? ColorNames.color(named: name).map({ ColorNames.reduce($0, toDepth: depth) }) { return color }
             if brokenNames.contains(name) { return nil }
             if sections.values.contains(where: { $0[name] != nil }), let used = ThemeFile.section(for: depth, in: sections) {
                 fail(path, "colour \"\(name)\" is missing from [palette.\(used)]")

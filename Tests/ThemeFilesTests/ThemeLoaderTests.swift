@@ -50,6 +50,18 @@ struct BuiltinThemeTests {
         }
     }
 
+    @Test func theReadmeExampleIsAValidTheme() throws {
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("Themes/README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "```toml\n"))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let example = String(readme[start.upperBound..<end.lowerBound])
+        for depth in [256, 16, 8] {
+            let (theme, notes) = ThemeLoader.parse(example, name: "example", file: "README.md", depth: depth)
+            #expect(notes.count == 1, "only the note about roles left out: \(notes)")
+            #expect(theme?.style(.filterInvalid) == Theme.Style(foreground: .indexed(depth == 8 ? 7 : 15), background: .indexed(1), bold: true, underline: true))
+        }
+    }
+
     @Test func eachDepthReadsItsOwnPalette() {
         func selected(_ depth: Int) -> Theme.Style {
             ThemeLoader.load(name: "default", colorDepth: depth, environment: noEnvironment, userDirectory: "/nonexistent").0.style(.listRowSelected)

@@ -17,6 +17,8 @@ struct ThemeFile {
     private var lines = KeyLines("")
     /// Palette names whose value was wrong: already reported, so the roles using them are not.
     private var brokenNames: Set<String> = []
+    /// Every name any palette section defines (for "did you mean").
+    private var paletteNames: Set<String> = []
 
     /// A colour as a role names it: a palette name (or a colour name), or an index.
     private enum ColorReference {
@@ -102,6 +104,7 @@ struct ThemeFile {
                     continue
                 }
                 var colors: [String: Theme.Color] = [:]
+                paletteNames.formUnion(section.keys)
                 for name in section.keys.sorted() {
                     if let color = readColor(section[name]!, path: ["palette", key, name], depth: depth) {
                         colors[name] = color
@@ -110,10 +113,9 @@ struct ThemeFile {
                     }
                 }
                 sections[depth] = colors
-            } else if let color = readColor(value, path: ["palette", key], depth: nil) {
-                base[key] = color
             } else {
-                brokenNames.insert(key)
+                paletteNames.insert(key)
+                if let color = readColor(value, path: ["palette", key], depth: nil) { base[key] = color } else { brokenNames.insert(key) }
             }
         }
         return (base, sections)
@@ -127,7 +129,7 @@ struct ThemeFile {
             color = .indexed(UInt8(index))
         } else if let name = value.string {
             guard let named = ColorNames.color(named: name) else {
-                fail(path, "unknown colour \"\(name)\" (\(ThemeFile.colorNameHint))")
+                fail(path, ThemeFile.unknownColor(name, candidates: []))
                 return nil
             }
             color = named
@@ -142,7 +144,15 @@ struct ThemeFile {
         return color
     }
 
-    static let colorNameHint = "a colour is 0-255, default, or one of " + ColorNames.basic.joined(separator: ", ")
+    /// `unknown colour "blu"; did you mean blue?`, the candidates being the palette's names.
+    static func unknownColor(_ name: String, candidates: [String]) -> String {
+        if let near = nearest(name, in: candidates.sorted() + ColorNames.basic + ["default"]) {
+            return "unknown colour \"\(name)\"; did you mean \(near)?"
+        }
+        return candidates.isEmpty
+            ? "unknown colour \"\(name)\" (a colour is 0-255, default, or a name such as red or brightblue)"
+            : "unknown colour \"\(name)\" (not in the palette, nor a colour name)"
+    }
 
     private static func describe(_ index: UInt8) -> String {
         index < 16 ? "\"\(ColorNames.basic[Int(index)])\" (\(index))" : "\(index)"
@@ -215,7 +225,7 @@ struct ThemeFile {
             if sections.values.contains(where: { $0[name] != nil }), let used = ThemeFile.section(for: depth, in: sections) {
                 fail(path, "colour \"\(name)\" is missing from [palette.\(used)]")
             } else {
-                fail(path, "unknown colour \"\(name)\" (not in the palette; \(ThemeFile.colorNameHint))")
+                fail(path, ThemeFile.unknownColor(name, candidates: Array(paletteNames)))
             }
             return nil
         }

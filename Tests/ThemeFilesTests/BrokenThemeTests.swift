@@ -28,7 +28,7 @@ struct BrokenThemeTests {
         let text = try defaultWith("listRow = [\"text\", \"back\"]", "listRow = [\"blu\", \"back\"]")
         let r = try load(text, name: "default")
         let line = lineNumber(of: "listRow = [\"blu\"", in: text)
-        #expect(r.warnings.first?.hasPrefix("\(r.file):\(line): roles.listRow: unknown colour \"blu\"") == true, "\(r.warnings)")
+        #expect(r.warnings.first == "\(r.file):\(line): roles.listRow: unknown colour \"blu\"; did you mean blue?")
         #expect(r.warnings.last == "theme \"default\" not used; using the built-in \"default\"")
         #expect(r.theme == defaultTheme(256))
     }
@@ -78,13 +78,15 @@ struct BrokenThemeTests {
             [roles]
             normal = ["accent", "default"]
             listRow = ["nothing", "default"]
+            listHeader = ["acent", "default"]
             """)
         #expect(r.warnings == [
             "\(r.file):2: palette.sky: colour index 300 is out of range 0-255",
             "\(r.file):4: palette.8.accent: colour \"brightred\" (9) is not one of the 8 colours of [palette.8]",
             "\(r.file):5: palette.88: unknown section (the depth sections are [palette.256], [palette.16] and [palette.8])",
-            "\(r.file):8: palette.256.accent: unknown colour \"purple\" (a colour is 0-255, default, or one of black, red, green, yellow, blue, magenta, cyan, white, brightblack, brightred, brightgreen, brightyellow, brightblue, brightmagenta, brightcyan, brightwhite)",
-            "\(r.file):11: roles.listRow: unknown colour \"nothing\" (not in the palette; \(ThemeFile.colorNameHint))",
+            "\(r.file):8: palette.256.accent: unknown colour \"purple\" (a colour is 0-255, default, or a name such as red or brightblue)",
+            "\(r.file):11: roles.listRow: unknown colour \"nothing\" (not in the palette, nor a colour name)",
+            "\(r.file):12: roles.listHeader: unknown colour \"acent\"; did you mean accent?",
             "theme \"mine\" not used; using the built-in \"default\"",
         ])
     }

@@ -57,7 +57,7 @@ public final class CursesTerminal: TerminalBackend {
     private let window: UnsafeMutablePointer<WINDOW>
     private let hasColors: Bool
     private let colorCount: Int
-    private var defaultColors: Bool
+    private let defaultColors: Bool
     private var pairs: ColorPairs
     private var previous: Screen?
     private var previousTheme: Theme?

@@ -22,7 +22,9 @@ enum TerminalRestore {
         var active: Bool = false
         var haveShellModes: Bool = false
         var haveProgramModes: Bool = false
-        var fd: Int32 = 1
+        /// termios are read and set on stdin; the reset sequences go to stdout (both the terminal).
+        var fd: Int32 = 0
+        var outputFD: Int32 = 1
         var reset: UnsafeMutablePointer<UInt8>
         var resetLength: Int
         /// Set by the SIGTSTP handler once the process is continued; the main loop then repaints.
@@ -122,7 +124,7 @@ enum TerminalRestore {
         let s = state
         var written = 0
         while written < s.pointee.resetLength {
-            let n = write(s.pointee.fd, s.pointee.reset + written, s.pointee.resetLength - written)
+            let n = write(s.pointee.outputFD, s.pointee.reset + written, s.pointee.resetLength - written)
             if n <= 0 { break }
             written += n
         }

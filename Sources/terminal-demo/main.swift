@@ -1,7 +1,8 @@
 // terminal-demo: a fixed screen drawn with CursesTerminal that echoes every event on its bottom
 // line. The tmux tests drive it; it is also a quick look at a theme:
 //   swift run terminal-demo [--theme NAME] [--cbreak] [--no-mouse] [--pid-file PATH]
-// Keys: q or Ctrl-C quits, c toggles the cursor, Ctrl-Z suspends (raw mode), ! crashes on purpose.
+// Keys: q or Ctrl-C quits, c toggles the cursor, Ctrl-Z suspends (raw mode), s suspends until
+// Enter (as running a pager would), ! crashes on purpose.
 import Foundation
 import ScreenModel
 import TerminalUI
@@ -101,6 +102,12 @@ while true {
         showCursor.toggle()
     case .key(.control("z")):
         terminal.suspendToShell()
+    case .key(.character("s")):
+        // What running a pager looks like: the shell's screen and modes, then back.
+        terminal.suspend()
+        FileHandle.standardOutput.write(Data("suspended; press Enter to go back\n".utf8))
+        _ = readLine()
+        terminal.resume()
     case .key(.control("l")):
         terminal.invalidate()
     default:

@@ -136,6 +136,21 @@ struct CursesTerminalTests {
         #expect(try tmux.display("#{cursor_flag} #{cursor_x} #{cursor_y}") == "1 5 22")
     }
 
+    @Test func suspendGivesTheShellItsScreenAndResumeTakesItBack() throws {
+        let tmux = try startDemo()
+        try tmux.send("s")
+        try tmux.waitFor("suspended; press Enter to go back")
+        #expect(try tmux.display("#{alternate_on} #{cursor_flag} #{mouse_any_flag}") == "0 1 0")
+        try tmux.sendLiteral("typed")  // echoed: the shell's modes
+        try tmux.waitFor("typed")
+        try tmux.send("Enter")
+        try tmux.waitForLastLine("#1 key 's'")
+        #expect(try tmux.lines()[0].hasPrefix(" tunnelscope terminal demo"))
+        #expect(try tmux.display("#{alternate_on} #{cursor_flag} #{mouse_any_flag}") == "1 0 1")
+        try tmux.send("q")
+        try expectRestored(tmux, exitStatus: [0])
+    }
+
     @Test func quitRestoresTheTerminal() throws {
         let tmux = try startDemo()
         try tmux.send("q")

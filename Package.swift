@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Thin C modules: system libraries plus tiny shims for what does not import.
@@ -28,6 +29,13 @@ let package = Package(
         // The TUI as data: state, events, rendering to cells with semantic roles (pure).
         .target(name: "ScreenModel", dependencies: ["PacketDecoder", "PacketOutput"]),
 
+        // Draws a Screen with ncurses and reads keys, mouse and resizes; a recording backend for tests.
+        .target(name: "TerminalUI", dependencies: ["CNCurses", "ScreenModel"]),
+        // TOML colour themes (built-ins embedded, the user's folder first) -> Theme.
+        .target(name: "ThemeFiles", dependencies: ["ScreenModel", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // A fixed screen drawn with CursesTerminal that echoes its input: driven by the tmux tests.
+        .executableTarget(name: "terminal-demo", dependencies: ["TerminalUI", "ThemeFiles"]),
+
         // Command-line wiring.
         .target(name: "TunnelscopeCLI", dependencies: [
             "PacketDecoder", "PacketOutput", "Capture",
@@ -42,5 +50,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
         .testTarget(name: "ScreenModelTests", dependencies: ["ScreenModel", "PacketDecoder", "TestSupport"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "ThemeFiles", "ScreenModel", "CNCurses"]),
+        .testTarget(name: "ThemeFilesTests", dependencies: ["ThemeFiles", "ScreenModel"]),
     ]
 )

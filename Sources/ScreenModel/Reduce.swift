@@ -407,6 +407,16 @@ extension AppState {
         return []
     }
 
+    /// Selects packet `index` (0-based) if it is shown, else the next shown one.
+    public mutating func selectPacket(_ index: Int, _ env: Environment) {
+        if let view {
+            guard !view.isEmpty else { return }
+            selectRow(min(Self.lowerBound(view, Int32(index)), view.count - 1), env)
+        } else {
+            selectRow(index, env)
+        }
+    }
+
     /// Selects the row of packet `number` (1-based), or the nearest shown one.
     public mutating func goTo(packetNumber number: Int, _ env: Environment) {
         guard number <= packetCount else {

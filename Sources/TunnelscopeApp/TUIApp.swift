@@ -1,0 +1,126 @@
+import Foundation
+import PacketDecoder
+import PacketStore
+import ScreenModel
+import TerminalUI
+import DisplayFilter
+
+extension PacketStore: @retroactive PacketSource {}
+
+/// The interactive program: one loop that takes terminal events, the store's indexing progress
+/// and the filter job's matches, reduces them into the AppState and draws what changed.
+/// Indexing and filtering run on their own threads; the loop never waits on them.
+public final class TUIApp {
+    let store: PacketStore
+    let terminal: TerminalBackend
+    let theme: Theme
+    var state: AppState
+    let env: Environment
+    var job: FilterJob?
+    /// The packet that was selected when the running filter started: selected again when it ends.
+    var anchor: Int?
+    var dirty = true
+
+    public init(store: PacketStore, terminal: TerminalBackend, theme: Theme, startMessage: String? = nil) {
+        self.store = store
+        self.terminal = terminal
+        self.theme = theme
+        let size = terminal.size
+        state = AppState(width: size.width, height: size.height)
+        state.message = startMessage
+        env = Environment(source: store, checkFilter: TUIApp.check)
+    }
+
+    /// Live validation for the filter bar.
+    static func check(_ text: String) -> FilterCheck {
+        if text.allSatisfy({ $0 == " " }) { return .empty }
+        do {
+            _ = try DisplayFilter(compiling: text)
+            return .valid
+        } catch {
+            return .invalid(message: error.message, column: error.column, length: error.length)
+        }
+    }
+
+    /// Runs until the user quits; returns the exit status. `indexInBackground` starts indexing
+    /// the store (false when the caller feeds it, as live capture does).
+    public func run(filter: String? = nil, indexInBackground: Bool = true) -> Int32 {
+        if indexInBackground {
+            let store = self.store
+            let indexer = Thread { store.buildIndex() }
+            indexer.name = "tunnelscope.index"
+            indexer.start()
+        }
+        if let filter, !filter.isEmpty {
+            state.appliedFilter = filter
+            state.filterHistory = [filter]
+            apply(filter)
+        }
+        while true {
+            poll()
+            if dirty {
+                terminal.draw(state.render(env), theme: theme)
+                dirty = false
+            }
+            let busy = !store.isComplete || (job != nil && !state.filterComplete)
+            var timeout = busy ? 40 : 500
+            while let event = terminal.nextEvent(timeoutMilliseconds: timeout) {
+                timeout = 0  // take every event already waiting before drawing again
+                dirty = true
+                for effect in state.reduce(event, env) {
+                    switch effect {
+                    case .quit:
+                        job?.cancel()
+                        terminal.shutdown()
+                        return 0
+                    case .applyFilter(let text):
+                        apply(text)
+                    case .redraw:
+                        terminal.invalidate()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes in what the indexer and the filter job have done since the last look.
+    func poll() {
+        if store.count != state.packetCount || store.isComplete != state.sourceComplete {
+            state.refresh(from: env)
+            if store.isComplete, let error = store.error {
+                state.message = "Stopped reading: \(error.description)"
+            }
+            dirty = true
+        }
+        if let job {
+            let (rows, scanned, done) = job.take()
+            if !rows.isEmpty || scanned != state.filterScanned || done != state.filterComplete {
+                state.appendFilterRows(rows, scanned: scanned, complete: done, env: env)
+                if done {
+                    if let anchor { state.selectPacket(anchor, env) }
+                    anchor = nil
+                    self.job = nil
+                }
+                dirty = true
+            }
+        }
+    }
+
+    /// Starts filtering (or clears the filter for empty text).
+    func apply(_ text: String) {
+        job?.cancel()
+        job = nil
+        let selected = state.packetIndex(atRow: state.selectedRow) ?? anchor
+        guard !text.isEmpty, let filter = try? DisplayFilter(compiling: text) else {
+            state.setFilterResult(nil, scanned: 0, complete: true, env: env)
+            if let selected { state.selectPacket(selected, env) }
+            return
+        }
+        anchor = selected
+        state.view = nil
+        state.setFilterResult([], scanned: 0, complete: false, env: env)
+        let job = FilterJob(store: store) { filter.matches($0) }
+        self.job = job
+        job.start()
+    }
+}

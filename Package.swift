@@ -18,6 +18,7 @@ let package = Package(
         // The pure core: no C, no Foundation.
         .target(name: "PacketDecoder"),
         .target(name: "PacketOutput", dependencies: ["PacketDecoder"]),
+        .target(name: "DisplayFilter", dependencies: ["PacketDecoder"]),
 
         // Talks to libpcap (and reads pcapng itself, see README "Design").
         .target(name: "Capture", dependencies: ["CPcap", "PacketDecoder"]),
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "PacketDecoderTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "PacketOutputTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
+        .testTarget(name: "DisplayFilterTests", dependencies: ["DisplayFilter", "PacketDecoder", "TestSupport", "Capture"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
     ]
 )

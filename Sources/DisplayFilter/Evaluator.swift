@@ -1,0 +1,367 @@
+// Running a compiled filter over one decoded packet. Values are read straight from the tree's
+// nodes and bytes through unsafe buffer views taken once per packet: no display text, no arrays.
+
+import PacketDecoder
+
+/// The packet as the evaluator sees it: views valid for one `matches` call.
+struct PacketView {
+    let nodes: UnsafeBufferPointer<FieldNode>
+    let bytes: UnsafeBufferPointer<UInt8>
+    let strings: UnsafeBufferPointer<String>
+    let pool: UnsafeBufferPointer<UInt8>
+}
+
+extension Program {
+    func evaluate(_ index: Int32, _ p: PacketView) -> Bool {
+        switch nodes[Int(index)] {
+        case .and(let a, let b):
+            return evaluate(a, p) && evaluate(b, p)
+        case .or(let a, let b):
+            return evaluate(a, p) || evaluate(b, p)
+        case .xor(let a, let b):
+            return evaluate(a, p) != evaluate(b, p)
+        case .not(let a):
+            return !evaluate(a, p)
+        case .constant(let b):
+            return b
+        case .present(let field):
+            for i in 0..<p.nodes.count where p.nodes[i].field == field { return true }
+            return false
+        case .unsignedAny(let field, let test, let v):
+            for i in 0..<p.nodes.count where p.nodes[i].field == field {
+                if case .unsigned(let x) = p.nodes[i].value, test.holds(x, v) { return true }
+            }
+            return false
+        case .unsignedAll(let field, let test, let v):
+            var seen = false
+            for i in 0..<p.nodes.count where p.nodes[i].field == field {
+                guard case .unsigned(let x) = p.nodes[i].value else { continue }
+                if !test.holds(x, v) { return false }
+                seen = true
+            }
+            return seen
+        case .exists(let o):
+            return forEachValue(operands[Int(o)], p) { _ in true }
+        case .relation(let r):
+            return evaluate(relation: Int(r), p)
+        }
+    }
+
+    func evaluate(relation index: Int, _ p: PacketView) -> Bool {
+        let r = relations[index]
+        let left = operands[r.left]
+        switch r.right {
+        case .regex(let k):
+            let regex = regexes[k]
+            return forEachValue(left, p) { a in
+                guard case .bytes(let buffer) = a else { return false }
+                return regex.matches(buffer)
+            }
+        case .set(let first, let end):
+            let found = forEachValue(left, p) { a in
+                for k in first..<end {
+                    let item = setItems[k]
+                    let low = scalar(item.low, p)
+                    if let high = item.high {
+                        if let o1 = order(a, low), o1 >= 0, let o2 = order(a, scalar(high, p)), o2 <= 0 { return true }
+                    } else if order(a, low) == 0 {
+                        return true
+                    }
+                }
+                return false
+            }
+            return found != r.negated
+        case .constant(let c):
+            let b = scalar(c, p)
+            switch r.quantifier {
+            case .any:
+                return forEachValue(left, p) { a in holds(r.test, a, b) }
+            case .all:
+                var seen = false
+                let failed = forEachValue(left, p) { a in
+                    seen = true
+                    return !holds(r.test, a, b)
+                }
+                return seen && !failed
+            }
+        case .operand(let k):
+            let right = operands[k]
+            switch r.quantifier {
+            case .any:
+                return forEachValue(left, p) { a in
+                    forEachValue(right, p) { b in holds(r.test, a, b) }
+                }
+            case .all:
+                var seen = false
+                let failed = forEachValue(left, p) { a in
+                    forEachValue(right, p) { b in
+                        seen = true
+                        return !holds(r.test, a, b)
+                    }
+                }
+                return seen && !failed
+            }
+        }
+    }
+
+    // MARK: Values
+
+    /// Calls `body` with each value of `op` in the packet, in wire order, until it returns true.
+    /// Returns whether it did.
+    func forEachValue(_ op: Operand, _ p: PacketView, _ body: (Scalar) -> Bool) -> Bool {
+        let count = p.nodes.count
+        if op.function == .count {
+            var n: UInt64 = 0
+            for i in 0..<count where p.nodes[i].field == op.field {
+                if op.layers.isEmpty || layerMatches(i, op.layers, p) { n += 1 }
+            }
+            return body(.unsigned(n))
+        }
+        for i in 0..<count where p.nodes[i].field == op.field {
+            if !op.layers.isEmpty && !layerMatches(i, op.layers, p) { continue }
+            let stop: Bool
+            switch op.function {
+            case .length:
+                stop = body(.unsigned(UInt64(valueLength(i, op, p))))
+            case .upper, .lower:
+                let upper = op.function == .upper
+                stop = withValueBytes(i, p) { buffer in
+                    var folded = Array(buffer)
+                    for k in folded.indices {
+                        let c = folded[k]
+                        if upper && c >= 97 && c <= 122 { folded[k] = c - 32 }
+                        if !upper && c >= 65 && c <= 90 { folded[k] = c + 32 }
+                    }
+                    return folded.withUnsafeBufferPointer { body(.bytes($0)) }
+                }
+            case .none, .count:
+                switch op.kind {
+                case .bytes, .string:
+                    stop = withValueBytes(i, p) { buffer in applySlices(buffer, op.slices, 0, body) }
+                default:
+                    guard let s = nodeScalar(p.nodes[i], op.kind) else { continue }
+                    stop = body(s)
+                }
+            }
+            if stop { return true }
+        }
+        return false
+    }
+
+    /// Applies slice lists `slices[k...]` to `buffer` and hands the result to `body`. A range
+    /// outside the value is left out; a value with nothing left has no slice (Wireshark 4.0).
+    func applySlices(_ buffer: UnsafeBufferPointer<UInt8>, _ slices: [[RangeSpec]], _ k: Int,
+                     _ body: (Scalar) -> Bool) -> Bool {
+        if k == slices.count { return body(.bytes(buffer)) }
+        let specs = slices[k]
+        if specs.count == 1 {
+            guard let r = resolve(specs[0], buffer.count) else { return false }
+            return applySlices(UnsafeBufferPointer(rebasing: buffer[r]), slices, k + 1, body)
+        }
+        // Several ranges: their concatenation (the one place evaluation allocates).
+        var joined: [UInt8] = []
+        for spec in specs {
+            if let r = resolve(spec, buffer.count) { joined.append(contentsOf: buffer[r]) }
+        }
+        guard !joined.isEmpty else { return false }
+        return joined.withUnsafeBufferPointer { applySlices($0, slices, k + 1, body) }
+    }
+
+    @inline(__always)
+    func resolve(_ spec: RangeSpec, _ count: Int) -> Range<Int>? {
+        let start = spec.start < 0 ? count + spec.start : spec.start
+        guard start >= 0, start < count else { return nil }
+        let end = spec.length.map { start + $0 } ?? count
+        guard end <= count, end > start else { return nil }
+        return start..<end
+    }
+
+    /// Whether node `i` lies in one of the layer ranges: the occurrence number of the protocol
+    /// layer enclosing it (`ip.src#2` is the source of the second `ip` layer; a field added by
+    /// another dissector, like the hidden `ip.version` of an IPv6 header, counts in that layer).
+    func layerMatches(_ i: Int, _ specs: [RangeSpec], _ p: PacketView) -> Bool {
+        var j = i
+        while j >= 0 {
+            let n = p.nodes[j]
+            if n.flags.contains(.layer) && Int(n.subtreeEnd) > i { break }
+            j -= 1
+        }
+        var number = 1, total = 1
+        if j >= 0 {
+            let layer = p.nodes[j].field
+            number = 0
+            total = 0
+            for k in 0..<p.nodes.count where p.nodes[k].field == layer && p.nodes[k].flags.contains(.layer) {
+                total += 1
+                if k <= j { number += 1 }
+            }
+        }
+        for spec in specs {
+            let start = spec.start < 0 ? total + 1 + spec.start : spec.start
+            if let length = spec.length {
+                if number >= start && number < start + length { return true }
+            } else if number >= start {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The bytes of node `i`'s value: an address's own bytes (a generated Teredo client address
+    /// is not the bytes it was computed from), a string's UTF-8, else the node's captured bytes.
+    func withValueBytes(_ i: Int, _ p: PacketView, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        let node = p.nodes[i]
+        switch node.value {
+        case .ipv4(let a):
+            var storage = a.rawValue.bigEndian
+            return withUnsafeBytes(of: &storage) { body($0.bindMemory(to: UInt8.self)) }
+        case .ipv6(let a):
+            var storage = (a.high.bigEndian, a.low.bigEndian)
+            return withUnsafeBytes(of: &storage) { body($0.bindMemory(to: UInt8.self)) }
+        case .ether(let m):
+            var storage = m.rawValue.bigEndian
+            return withUnsafeBytes(of: &storage) { raw in
+                body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[2..<8]))
+            }
+        case .string(let k):
+            guard Int(k) < p.strings.count else { return false }
+            var text = p.strings[Int(k)]
+            return text.withUTF8 { body($0) }
+        default:
+            return body(nodeBytes(node, p))
+        }
+    }
+
+    @inline(__always)
+    func nodeBytes(_ node: FieldNode, _ p: PacketView) -> UnsafeBufferPointer<UInt8> {
+        let count = p.bytes.count
+        let lower = max(0, min(Int(node.offset), count))
+        let upper = max(lower, min(Int(node.offset) + Int(node.length), count))
+        return UnsafeBufferPointer(rebasing: p.bytes[lower..<upper])
+    }
+
+    /// `len()`: bytes of the value (an integer's type width, as Wireshark's wire size).
+    func valueLength(_ i: Int, _ op: Operand, _ p: PacketView) -> Int {
+        let node = p.nodes[i]
+        switch node.value {
+        case .ipv4: return 4
+        case .ipv6: return 16
+        case .ether: return 6
+        case .string(let k):
+            return Int(k) < p.strings.count ? p.strings[Int(k)].utf8.count : 0
+        case .unsigned, .signed:
+            let width = op.field.info.type.bitWidth / 8
+            return width > 0 ? width : nodeBytes(node, p).count
+        default:
+            return nodeBytes(node, p).count
+        }
+    }
+
+    @inline(__always)
+    func nodeScalar(_ node: FieldNode, _ kind: ValueKind) -> Scalar? {
+        switch (kind, node.value) {
+        case (.unsigned, .unsigned(let v)), (.signed, .unsigned(let v)): return .unsigned(v)
+        case (.unsigned, .signed(let v)), (.signed, .signed(let v)): return .signed(v)
+        case (.unsigned, .boolean(let b)), (.signed, .boolean(let b)): return .unsigned(b ? 1 : 0)
+        case (.boolean, .boolean(let b)): return .boolean(b)
+        case (.boolean, .unsigned(let v)): return .boolean(v != 0)
+        case (.ipv4, .ipv4(let a)): return .ipv4(a.rawValue, mask: ~0)
+        case (.ipv6, .ipv6(let a)): return .ipv6(a.high, a.low, prefix: 128)
+        case (.ether, .ether(let m)): return .ether(m.rawValue)
+        case (.time, .time(let s, let ns)): return .time(s &* 1_000_000_000 &+ Int64(ns))
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    func scalar(_ c: Constant, _ p: PacketView) -> Scalar {
+        switch c {
+        case .unsigned(let v): return .unsigned(v)
+        case .signed(let v): return .signed(v)
+        case .boolean(let b): return .boolean(b)
+        case .ipv4(let a, let mask): return .ipv4(a, mask: mask)
+        case .ipv6(let h, let l, let prefix): return .ipv6(h, l, prefix: prefix)
+        case .ether(let m): return .ether(m)
+        case .time(let t): return .time(t)
+        case .bytes(let offset, let count):
+            return .bytes(UnsafeBufferPointer(rebasing: p.pool[offset..<offset + count]))
+        }
+    }
+
+    // MARK: Comparing
+
+    @inline(__always)
+    func compare<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : (a == b ? 0 : 1) }
+
+    /// -1, 0 or 1; nil when the two cannot be compared. Addresses compare under the shorter of
+    /// their prefixes, so `ip.src == 10.0.0.0/8` is a CIDR test.
+    func order(_ a: Scalar, _ b: Scalar) -> Int? {
+        switch (a, b) {
+        case (.unsigned(let x), .unsigned(let y)): return compare(x, y)
+        case (.signed(let x), .signed(let y)): return compare(x, y)
+        case (.unsigned(let x), .signed(let y)): return y < 0 ? 1 : compare(x, UInt64(y))
+        case (.signed(let x), .unsigned(let y)): return x < 0 ? -1 : compare(UInt64(x), y)
+        case (.boolean(let x), .boolean(let y)): return compare(x ? 1 : 0, y ? 1 : 0)
+        case (.ipv4(let x, let mx), .ipv4(let y, let my)):
+            let m = mx & my
+            return compare(x & m, y & m)
+        case (.ipv6(let xh, let xl, let xp), .ipv6(let yh, let yl, let yp)):
+            let bits = min(xp, yp)
+            let mh: UInt64 = bits >= 64 ? ~0 : (bits == 0 ? 0 : ~UInt64(0) << UInt64(64 - bits))
+            let ml: UInt64 = bits >= 128 ? ~0 : (bits <= 64 ? 0 : ~UInt64(0) << UInt64(128 - bits))
+            let c = compare(xh & mh, yh & mh)
+            return c != 0 ? c : compare(xl & ml, yl & ml)
+        case (.ether(let x), .ether(let y)): return compare(x, y)
+        case (.time(let x), .time(let y)): return compare(x, y)
+        case (.bytes(let x), .bytes(let y)):
+            let n = min(x.count, y.count)
+            for k in 0..<n where x[k] != y[k] { return x[k] < y[k] ? -1 : 1 }
+            return compare(x.count, y.count)
+        default:
+            return nil
+        }
+    }
+
+    func holds(_ test: ComparisonOperator, _ a: Scalar, _ b: Scalar) -> Bool {
+        switch test {
+        case .equal, .allEqual: return order(a, b) == 0
+        case .notEqual, .anyNotEqual:
+            guard let o = order(a, b) else { return false }
+            return o != 0
+        case .less:
+            guard let o = order(a, b) else { return false }
+            return o < 0
+        case .lessOrEqual:
+            guard let o = order(a, b) else { return false }
+            return o <= 0
+        case .greater:
+            guard let o = order(a, b) else { return false }
+            return o > 0
+        case .greaterOrEqual:
+            guard let o = order(a, b) else { return false }
+            return o >= 0
+        case .contains:
+            guard case .bytes(let hay) = a, case .bytes(let needle) = b else { return false }
+            return Program.contains(hay, needle)
+        case .matches:
+            return false
+        }
+    }
+
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        let m = needle.count
+        if m == 0 { return true }
+        guard hay.count >= m else { return false }
+        let first = needle[0]
+        var i = 0
+        let last = hay.count - m
+        outer: while i <= last {
+            if hay[i] == first {
+                for k in 1..<m where hay[i + k] != needle[k] { i += 1; continue outer }
+                return true
+            }
+            i += 1
+        }
+        return false
+    }
+}

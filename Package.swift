@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "PacketDecoderTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "PacketOutputTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "TestSupport"]),
-        .testTarget(name: "DisplayFilterTests", dependencies: ["DisplayFilter", "PacketDecoder", "TestSupport", "Capture"]),
+        .testTarget(name: "DisplayFilterTests", dependencies: ["DisplayFilter", "PacketDecoder", "TestSupport", "Capture"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
     ]
 )

@@ -98,6 +98,7 @@ struct Compiler {
         let info = field.info
         let kind = ValueKind(info.type)
         var op = Operand(field: field, kind: kind, fieldKind: kind)
+        op.expert = ExpertField(field)
         op.layers = e.layers ?? []
         if !e.slices.isEmpty {
             guard kind.hasBytes else {
@@ -172,7 +173,7 @@ struct Compiler {
             if op.function != .none {
                 throw error("You cannot test whether a function is present.", e.token.start, e.token.length)
             }
-            if op.layers.isEmpty && op.slices.isEmpty { return program.add(.present(op.field)) }
+            if op.layers.isEmpty && op.slices.isEmpty && op.expert == nil { return program.add(.present(op.field)) }
             return program.add(.exists(Int32(addOperand(op))))
         case .literal:
             if case .word(let w) = e.base { throw unknownField(w, e.start, e.length) }
@@ -195,8 +196,11 @@ struct Compiler {
                         left.start, left.length)
         }
         try checkOperator(op, l, left, opToken)
-        // A MAC address searched or matched is a byte string (`eth.src contains 00:f0`).
-        if (op == .contains || op == .matches) && l.kind == .ether { l.kind = .bytes }
+        if op == .contains || op == .matches {
+            // A MAC address searched or matched is a byte string (`eth.src contains 00:f0`).
+            if l.kind == .ether { l.kind = .bytes }
+            if l.function == .none && l.slices.isEmpty && l.field.info.type == .protocolLayer { l.searchesPayload = true }
+        }
 
         if op == .matches {
             guard case .string(let pattern) = right.base, right.layers == nil, right.slices.isEmpty else {
@@ -230,7 +234,7 @@ struct Compiler {
             // `contains` looks for bytes; everything else converts to the left side's type.
             let constant = try convert(right, to: l, leftText: text(left))
             // Fast path: a plain unsigned field against a number.
-            if l.function == .none, l.layers.isEmpty, l.slices.isEmpty, l.kind == .unsigned,
+            if l.function == .none, l.layers.isEmpty, l.slices.isEmpty, l.kind == .unsigned, l.expert == nil,
                case .unsigned(let v) = constant, let test = UnsignedTest(op) {
                 return program.add(quantifier == .all ? .unsignedAll(l.field, test, v) : .unsignedAny(l.field, test, v))
             }

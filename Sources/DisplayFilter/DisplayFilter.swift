@@ -32,8 +32,11 @@ public struct DisplayFilter: Sendable {
             tree.bytes.withUnsafeBufferPointer { bytes in
                 tree.strings.withUnsafeBufferPointer { strings in
                     program.pool.withUnsafeBufferPointer { pool in
-                        let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool)
-                        return program.evaluate(program.root, view)
+                        tree.diagnostics.withUnsafeBufferPointer { diagnostics in
+                            let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
+                                                  diagnostics: diagnostics, truncated: tree.shortfall?.cut == .truncated)
+                            return program.evaluate(program.root, view)
+                        }
                     }
                 }
             }

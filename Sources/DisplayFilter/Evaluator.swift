@@ -9,6 +9,8 @@ struct PacketView {
     let bytes: UnsafeBufferPointer<UInt8>
     let strings: UnsafeBufferPointer<String>
     let pool: UnsafeBufferPointer<UInt8>
+    let diagnostics: UnsafeBufferPointer<Diagnostic>
+    let truncated: Bool
 }
 
 extension Program {
@@ -109,6 +111,7 @@ extension Program {
     /// Calls `body` with each value of `op` in the packet, in wire order, until it returns true.
     /// Returns whether it did.
     func forEachValue(_ op: Operand, _ p: PacketView, _ body: (Scalar) -> Bool) -> Bool {
+        if let expert = op.expert { return forEachExpertValue(expert, op, p, body) }
         let count = p.nodes.count
         if op.function == .count {
             var n: UInt64 = 0
@@ -136,6 +139,8 @@ extension Program {
                 }
             case .none, .count:
                 switch op.kind {
+                case .bytes where op.searchesPayload:
+                    stop = body(.bytes(payloadBytes(i, p)))
                 case .bytes, .string:
                     stop = withValueBytes(i, p) { buffer in applySlices(buffer, op.slices, 0, body) }
                 default:
@@ -146,6 +151,70 @@ extension Program {
             if stop { return true }
         }
         return false
+    }
+
+    /// The values of an expert pseudo-field, derived from the diagnostics and the shortfall as
+    /// `PacketTree.expertFieldTexts` derives their text.
+    func forEachExpertValue(_ expert: ExpertField, _ op: Operand, _ p: PacketView,
+                            _ body: (Scalar) -> Bool) -> Bool {
+        var values: UInt64 = 0
+        func emit(_ s: Scalar) -> Bool {
+            values += 1
+            return op.function == .count ? false : body(op.function == .length ? .unsigned(0) : s)
+        }
+        var stop = false
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        switch expert {
+        case .short:
+            if p.truncated { stop = emit(.bytes(empty)) }
+        case .malformed:
+            for d in p.diagnostics where d.group == .malformed && d.message.hasPrefix("Malformed Packet") {
+                stop = emit(.bytes(empty))
+                break
+            }
+        case .any, .message, .severity, .group:
+            for d in p.diagnostics {
+                let s: Scalar
+                switch expert {
+                case .severity: s = .unsigned(UInt64(d.severity.rawValue) << 21)
+                case .group: s = .unsigned(Program.expertGroupValue(d.group))
+                default: s = .bytes(empty)
+                }
+                if expert == .message {
+                    var text = d.message
+                    stop = text.withUTF8 { emit(.bytes($0)) }
+                } else {
+                    stop = emit(s)
+                }
+                if stop { break }
+            }
+        }
+        if op.function == .count { return body(.unsigned(values)) }
+        return stop
+    }
+
+    /// Wireshark's PI_* group numbers.
+    static func expertGroupValue(_ group: ExpertGroup) -> UInt64 {
+        switch group {
+        case .checksum: return 0x0100_0000
+        case .sequence: return 0x0200_0000
+        case .undecoded: return 0x0500_0000
+        case .malformed: return 0x0700_0000
+        case .protocolViolation: return 0x0900_0000
+        case .comment: return 0x0B00_0000
+        }
+    }
+
+    /// A protocol's packet: from its header to the end of the last layer that follows it
+    /// (what it encapsulates), within the captured bytes.
+    func payloadBytes(_ i: Int, _ p: PacketView) -> UnsafeBufferPointer<UInt8> {
+        var end = Int(p.nodes[i].offset) + Int(p.nodes[i].length)
+        for k in i + 1..<p.nodes.count where p.nodes[k].flags.contains(.layer) {
+            end = max(end, Int(p.nodes[k].offset) + Int(p.nodes[k].length))
+        }
+        let count = p.bytes.count
+        let lower = max(0, min(Int(p.nodes[i].offset), count))
+        return UnsafeBufferPointer(rebasing: p.bytes[lower..<max(lower, min(end, count))])
     }
 
     /// Applies slice lists `slices[k...]` to `buffer` and hands the result to `body`. A range

@@ -74,6 +74,29 @@ struct Operand: Sendable {
     var kind: ValueKind
     /// The kind of the field itself.
     var fieldKind: ValueKind
+    /// `contains`/`matches` on a protocol searches the protocol's whole packet, as Wireshark
+    /// searches the protocol's tvb (`ipv6 contains 20:01` looks into the ICMPv6 body too).
+    var searchesPayload = false
+    /// Set for the expert pseudo-fields (`_ws.malformed`...), which come from the tree's
+    /// diagnostics rather than its nodes.
+    var expert: ExpertField?
+}
+
+/// The expert pseudo-fields a filter can name.
+enum ExpertField: Sendable {
+    case any, message, severity, group, malformed, short
+
+    init?(_ field: Field) {
+        switch field {
+        case ExpertLayer.expert: self = .any
+        case ExpertLayer.message: self = .message
+        case ExpertLayer.severity: self = .severity
+        case ExpertLayer.group: self = .group
+        case ExpertLayer.malformed: self = .malformed
+        case ExpertLayer.short: self = .short
+        default: return nil
+        }
+    }
 }
 
 /// The right-hand side of a relation.

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import PacketDecoder
+import DisplayFilter
+import TestSupport
+
+/// (capture, filter) -> the frames tshark 4.0 keeps, from Fixtures/filters.tsv (made once with
+/// Fixtures/make_expected.py; CI has no tshark). Every row must keep exactly tshark's frames.
+@Suite("filters against tshark")
+struct FilterTableTests {
+    struct Row: CustomTestStringConvertible, Sendable {
+        var capture: String
+        var filter: String
+        var frames: [Int]
+        var testDescription: String { "\(capture): \(filter)" }
+    }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static let rows: [Row] = {
+        guard let text = try? String(contentsOf: fixtures.appendingPathComponent("filters.tsv"), encoding: .utf8) else { return [] }
+        var rows: [Row] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) where !line.hasPrefix("#") {
+            let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count >= 2 else { continue }
+            let frames = parts.count == 3 ? parts[2].split(separator: " ").compactMap { Int($0) } : []
+            rows.append(Row(capture: String(parts[0]), filter: String(parts[1]), frames: frames))
+        }
+        return rows
+    }()
+
+    /// Rows that fail only because a field is not decoded yet in this branch: the decoder work
+    /// in progress elsewhere (ICMPv6 quotes, Teredo, address anatomy, SLL). Each names what it
+    /// waits for; once that lands the row passes and `withKnownIssue` says so: delete the entry.
+    static let pendingDecoder: [String: String] = [
+        "ipv6.src#2 == 2001:2::8067": "icmpv6 errors quoting the invoking packet (a second ipv6 layer)",
+        "ipv6.src#[-1] == 2001:3::8067": "icmpv6 errors quoting the invoking packet (a second ipv6 layer)",
+        "ipv6#2": "icmpv6 errors quoting the invoking packet (a second ipv6 layer)",
+        "count(ipv6) == 2": "icmpv6 errors quoting the invoking packet (a second ipv6 layer)",
+        "ipv6.src == ipv6.dst": "icmpv6 errors quoting the invoking packet (its ipv6.src)",
+        "ipv6.src != 2001:2::8067": "icmpv6 errors quoting the invoking packet (its ipv6.src)",
+        "ipv6.hlim == 64 && udp.dstport >= 33434": "icmpv6 errors quoting the invoking packet (its udp.dstport)",
+        "ipv6.tc_ipv4 == 203.0.113.45": "ipv6.tc_ipv4 (Teredo address anatomy)",
+        "teredo.orig.addr == 203.0.113.45": "teredo.orig.addr (Teredo origin indication)",
+        "ipv6.addr == 2001::/32 && icmpv6.type == 129": "ipv6 inside teredo",
+        "sll.pkttype == 4": "sll.pkttype (Linux cooked capture)",
+    ]
+
+    /// Every capture the table names, decoded once.
+    static let decoded: [String: [PacketTree]] = {
+        var out: [String: [PacketTree]] = [:]
+        for capture in Set(rows.map(\.capture)) {
+            out[capture] = Fixtures.decodeAll(Fixtures.capture(capture)).frames
+        }
+        return out
+    }()
+
+    @Test("the table is there and covers enough")
+    func tableLoaded() {
+        #expect(FilterTableTests.rows.count >= 80)
+        #expect(FilterTableTests.pendingDecoder.count <= 15)
+    }
+
+    @Test("frames kept equal tshark's", arguments: rows)
+    func row(_ row: Row) throws {
+        let frames = try #require(FilterTableTests.decoded[row.capture])
+        let check = {
+            let filter: DisplayFilter
+            do {
+                filter = try DisplayFilter(compiling: row.filter)
+            } catch {
+                Issue.record("\(row.filter) does not compile: \(error)")
+                return
+            }
+            var kept: [Int] = []
+            for (index, tree) in frames.enumerated() where filter.matches(tree) { kept.append(index + 1) }
+            let missing = row.frames.filter { !kept.contains($0) }
+            let extra = kept.filter { !row.frames.contains($0) }
+            #expect(missing.isEmpty && extra.isEmpty,
+                    "\(row.capture) \(row.filter): tshark keeps \(row.frames.count), we keep \(kept.count); missing \(missing.prefix(12)), extra \(extra.prefix(12))")
+        }
+        if let waiting = FilterTableTests.pendingDecoder[row.filter] {
+            withKnownIssue("waits for the decoder: \(waiting)") { check() }
+        } else {
+            check()
+        }
+    }
+}

@@ -5,7 +5,7 @@ import PacketDecoder
 
 struct Compiler {
     let lexer: Lexer
-    var program = Program()
+    var program = ProgramBuilder()
     var referenced: Set<Field> = []
 
     init(lexer: Lexer) { self.lexer = lexer }
@@ -99,13 +99,13 @@ struct Compiler {
         let kind = ValueKind(info.type)
         var op = Operand(field: field, kind: kind, fieldKind: kind)
         op.expert = ExpertField(field)
-        op.layers = e.layers ?? []
+        op.layers = program.layers(e.layers ?? [])
         if !e.slices.isEmpty {
             guard kind.hasBytes else {
                 throw error("\"\(info.abbreviation)\" is a \(Compiler.typeName(info.type)) and cannot be sliced into a sequence of bytes.",
                             e.token.start, e.token.length)
             }
-            op.slices = e.slices
+            op.slices = program.slices(e.slices)
             op.kind = .bytes
         }
         referenced.insert(field)

@@ -19,9 +19,8 @@ public struct DisplayFilter: Sendable {
         let syntax = try parser.parse()
         var compiler = Compiler(lexer: parser.lexer)
         let root = try compiler.compile(syntax)
-        compiler.program.root = root
         self.text = text
-        program = compiler.program
+        program = Program(compiler.program, root: root)
         referencedFields = compiler.referenced
     }
 

@@ -52,6 +52,7 @@ extension Program {
     func evaluate(relation index: Int, _ p: PacketView) -> Bool {
         let r = relations[index]
         let left = operands[r.left]
+        let test = r.test
         switch r.right {
         case .regex(let k):
             let regex = regexes[k]
@@ -63,10 +64,10 @@ extension Program {
             let found = forEachValue(left, p) { a in
                 for k in first..<end {
                     let item = setItems[k]
-                    let low = scalar(item.low, p)
+                    let low = Program.scalar(item.low, p)
                     if let high = item.high {
-                        if let o1 = order(a, low), o1 >= 0, let o2 = order(a, scalar(high, p)), o2 <= 0 { return true }
-                    } else if order(a, low) == 0 {
+                        if let o1 = Program.order(a, low), o1 >= 0, let o2 = Program.order(a, Program.scalar(high, p)), o2 <= 0 { return true }
+                    } else if Program.order(a, low) == 0 {
                         return true
                     }
                 }
@@ -74,15 +75,15 @@ extension Program {
             }
             return found != r.negated
         case .constant(let c):
-            let b = scalar(c, p)
+            let b = Program.scalar(c, p)
             switch r.quantifier {
             case .any:
-                return forEachValue(left, p) { a in holds(r.test, a, b) }
+                return forEachValue(left, p) { a in Program.holds(test, a, b) }
             case .all:
                 var seen = false
                 let failed = forEachValue(left, p) { a in
                     seen = true
-                    return !holds(r.test, a, b)
+                    return !Program.holds(test, a, b)
                 }
                 return seen && !failed
             }
@@ -91,14 +92,14 @@ extension Program {
             switch r.quantifier {
             case .any:
                 return forEachValue(left, p) { a in
-                    forEachValue(right, p) { b in holds(r.test, a, b) }
+                    forEachValue(right, p) { b in Program.holds(test, a, b) }
                 }
             case .all:
                 var seen = false
                 let failed = forEachValue(left, p) { a in
                     forEachValue(right, p) { b in
                         seen = true
-                        return !holds(r.test, a, b)
+                        return !Program.holds(test, a, b)
                     }
                 }
                 return seen && !failed
@@ -110,7 +111,22 @@ extension Program {
 
     /// Calls `body` with each value of `op` in the packet, in wire order, until it returns true.
     /// Returns whether it did.
+    @inline(__always)
     func forEachValue(_ op: Operand, _ p: PacketView, _ body: (Scalar) -> Bool) -> Bool {
+        // The common case (a whole typed value of every occurrence) touches nothing but the
+        // nodes; everything else is out of line so this loop stays free of reference counting.
+        if op.expert != nil || op.function != .none || !op.layers.isEmpty || op.kind == .bytes || op.kind == .string {
+            return forEachValueInDetail(op, p, body)
+        }
+        for i in 0..<p.nodes.count where p.nodes[i].field == op.field {
+            guard let s = Program.nodeScalar(p.nodes[i], op.kind) else { continue }
+            if body(s) { return true }
+        }
+        return false
+    }
+
+    @inline(never)
+    func forEachValueInDetail(_ op: Operand, _ p: PacketView, _ body: (Scalar) -> Bool) -> Bool {
         if let expert = op.expert { return forEachExpertValue(expert, op, p, body) }
         let count = p.nodes.count
         if op.function == .count {
@@ -142,9 +158,9 @@ extension Program {
                 case .bytes where op.searchesPayload:
                     stop = body(.bytes(payloadBytes(i, p)))
                 case .bytes, .string:
-                    stop = withValueBytes(i, p) { buffer in applySlices(buffer, op.slices, 0, body) }
+                    stop = withValueBytes(i, p) { buffer in applySlices(buffer, op.slices.start, op.slices.end, body) }
                 default:
-                    guard let s = nodeScalar(p.nodes[i], op.kind) else { continue }
+                    guard let s = Program.nodeScalar(p.nodes[i], op.kind) else { continue }
                     stop = body(s)
                 }
             }
@@ -217,27 +233,27 @@ extension Program {
         return UnsafeBufferPointer(rebasing: p.bytes[lower..<max(lower, min(end, count))])
     }
 
-    /// Applies slice lists `slices[k...]` to `buffer` and hands the result to `body`. A range
+    /// Applies slice lists `sliceLists[k..<end]` to `buffer` and hands the result to `body`. A range
     /// outside the value is left out; a value with nothing left has no slice (Wireshark 4.0).
-    func applySlices(_ buffer: UnsafeBufferPointer<UInt8>, _ slices: [[RangeSpec]], _ k: Int,
+    func applySlices(_ buffer: UnsafeBufferPointer<UInt8>, _ k: Int32, _ end: Int32,
                      _ body: (Scalar) -> Bool) -> Bool {
-        if k == slices.count { return body(.bytes(buffer)) }
-        let specs = slices[k]
-        if specs.count == 1 {
-            guard let r = resolve(specs[0], buffer.count) else { return false }
-            return applySlices(UnsafeBufferPointer(rebasing: buffer[r]), slices, k + 1, body)
+        if k >= end { return body(.bytes(buffer)) }
+        let specs = sliceLists[Int(k)]
+        if specs.end - specs.start == 1 {
+            guard let r = Program.resolve(sliceSpecs[Int(specs.start)], buffer.count) else { return false }
+            return applySlices(UnsafeBufferPointer(rebasing: buffer[r]), k + 1, end, body)
         }
         // Several ranges: their concatenation (the one place evaluation allocates).
         var joined: [UInt8] = []
-        for spec in specs {
-            if let r = resolve(spec, buffer.count) { joined.append(contentsOf: buffer[r]) }
+        for spec in sliceSpecs[specs.range] {
+            if let r = Program.resolve(spec, buffer.count) { joined.append(contentsOf: buffer[r]) }
         }
         guard !joined.isEmpty else { return false }
-        return joined.withUnsafeBufferPointer { applySlices($0, slices, k + 1, body) }
+        return joined.withUnsafeBufferPointer { applySlices($0, k + 1, end, body) }
     }
 
     @inline(__always)
-    func resolve(_ spec: RangeSpec, _ count: Int) -> Range<Int>? {
+    static func resolve(_ spec: RangeSpec, _ count: Int) -> Range<Int>? {
         let start = spec.start < 0 ? count + spec.start : spec.start
         guard start >= 0, start < count else { return nil }
         let end = spec.length.map { start + $0 } ?? count
@@ -248,7 +264,7 @@ extension Program {
     /// Whether node `i` lies in one of the layer ranges: the occurrence number of the protocol
     /// layer enclosing it (`ip.src#2` is the source of the second `ip` layer; a field added by
     /// another dissector, like the hidden `ip.version` of an IPv6 header, counts in that layer).
-    func layerMatches(_ i: Int, _ specs: [RangeSpec], _ p: PacketView) -> Bool {
+    func layerMatches(_ i: Int, _ specs: Span, _ p: PacketView) -> Bool {
         var j = i
         while j >= 0 {
             let n = p.nodes[j]
@@ -265,7 +281,7 @@ extension Program {
                 if k <= j { number += 1 }
             }
         }
-        for spec in specs {
+        for spec in layerSpecs[specs.range] {
             let start = spec.start < 0 ? total + 1 + spec.start : spec.start
             if let length = spec.length {
                 if number >= start && number < start + length { return true }
@@ -327,7 +343,7 @@ extension Program {
     }
 
     @inline(__always)
-    func nodeScalar(_ node: FieldNode, _ kind: ValueKind) -> Scalar? {
+    static func nodeScalar(_ node: FieldNode, _ kind: ValueKind) -> Scalar? {
         switch (kind, node.value) {
         case (.unsigned, .unsigned(let v)), (.signed, .unsigned(let v)): return .unsigned(v)
         case (.unsigned, .signed(let v)), (.signed, .signed(let v)): return .signed(v)
@@ -343,7 +359,7 @@ extension Program {
     }
 
     @inline(__always)
-    func scalar(_ c: Constant, _ p: PacketView) -> Scalar {
+    static func scalar(_ c: Constant, _ p: PacketView) -> Scalar {
         switch c {
         case .unsigned(let v): return .unsigned(v)
         case .signed(let v): return .signed(v)
@@ -360,11 +376,11 @@ extension Program {
     // MARK: Comparing
 
     @inline(__always)
-    func compare<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : (a == b ? 0 : 1) }
+    static func compare<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : (a == b ? 0 : 1) }
 
     /// -1, 0 or 1; nil when the two cannot be compared. Addresses compare under the shorter of
     /// their prefixes, so `ip.src == 10.0.0.0/8` is a CIDR test.
-    func order(_ a: Scalar, _ b: Scalar) -> Int? {
+    static func order(_ a: Scalar, _ b: Scalar) -> Int? {
         switch (a, b) {
         case (.unsigned(let x), .unsigned(let y)): return compare(x, y)
         case (.signed(let x), .signed(let y)): return compare(x, y)
@@ -391,7 +407,7 @@ extension Program {
         }
     }
 
-    func holds(_ test: ComparisonOperator, _ a: Scalar, _ b: Scalar) -> Bool {
+    static func holds(_ test: ComparisonOperator, _ a: Scalar, _ b: Scalar) -> Bool {
         switch test {
         case .equal, .allEqual: return order(a, b) == 0
         case .notEqual, .anyNotEqual:

@@ -57,6 +57,15 @@ enum Scalar {
     case time(Int64)
 }
 
+/// A range of one of the program's side tables (kept as two integers so an operand stays a
+/// plain value: reading one costs no reference counting).
+struct Span: Sendable, Equatable {
+    var start: Int32 = 0
+    var end: Int32 = 0
+    var isEmpty: Bool { end <= start }
+    var range: Range<Int> { Int(start)..<Int(end) }
+}
+
 enum FilterFunction: Sendable, Equatable {
     case none, length, count, upper, lower
 }
@@ -65,10 +74,10 @@ enum FilterFunction: Sendable, Equatable {
 /// passed through a function.
 struct Operand: Sendable {
     var field: Field
-    /// `#` ranges; empty for every layer.
-    var layers: [RangeSpec] = []
-    /// Slices applied in order; empty for none.
-    var slices: [[RangeSpec]] = []
+    /// `#` ranges (into `Program.layerSpecs`); empty for every layer.
+    var layers = Span()
+    /// Slice lists applied in order (into `Program.sliceLists`); empty for none.
+    var slices = Span()
     var function: FilterFunction = .none
     /// The kind of the values produced (bytes after a slice, unsigned after len()).
     var kind: ValueKind
@@ -163,15 +172,35 @@ enum UnsignedTest: UInt8, Sendable {
     }
 }
 
-struct Program: Sendable {
+/// The program while the compiler builds it.
+struct ProgramBuilder {
     var nodes: [ProgramNode] = []
-    var root: Int32 = 0
     var operands: [Operand] = []
     var relations: [Relation] = []
     var setItems: [SetElement] = []
     var regexes: [Regex] = []
     /// Bytes of byte-string and string constants.
     var pool: [UInt8] = []
+    var layerSpecs: [RangeSpec] = []
+    /// Each bracket of a slice: a span of `sliceSpecs`.
+    var sliceLists: [Span] = []
+    var sliceSpecs: [RangeSpec] = []
+
+    mutating func layers(_ specs: [RangeSpec]) -> Span {
+        let start = Int32(layerSpecs.count)
+        layerSpecs.append(contentsOf: specs)
+        return Span(start: start, end: Int32(layerSpecs.count))
+    }
+
+    mutating func slices(_ lists: [[RangeSpec]]) -> Span {
+        let start = Int32(sliceLists.count)
+        for list in lists {
+            let first = Int32(sliceSpecs.count)
+            sliceSpecs.append(contentsOf: list)
+            sliceLists.append(Span(start: first, end: Int32(sliceSpecs.count)))
+        }
+        return Span(start: start, end: Int32(sliceLists.count))
+    }
 
     mutating func add(_ node: ProgramNode) -> Int32 {
         nodes.append(node)
@@ -182,5 +211,33 @@ struct Program: Sendable {
         let offset = pool.count
         pool.append(contentsOf: bytes)
         return .bytes(offset: offset, count: bytes.count)
+    }
+}
+
+/// The finished program: immutable and shared, so evaluating never copies (or retains) its
+/// arrays one by one.
+final class Program: Sendable {
+    let nodes: [ProgramNode]
+    let root: Int32
+    let operands: [Operand]
+    let relations: [Relation]
+    let setItems: [SetElement]
+    let regexes: [Regex]
+    let pool: [UInt8]
+    let layerSpecs: [RangeSpec]
+    let sliceLists: [Span]
+    let sliceSpecs: [RangeSpec]
+
+    init(_ b: ProgramBuilder, root: Int32) {
+        layerSpecs = b.layerSpecs
+        sliceLists = b.sliceLists
+        sliceSpecs = b.sliceSpecs
+        nodes = b.nodes
+        self.root = root
+        operands = b.operands
+        relations = b.relations
+        setItems = b.setItems
+        regexes = b.regexes
+        pool = b.pool
     }
 }

@@ -57,8 +57,8 @@ struct ByteSet: Equatable, Sendable {
     static let space: ByteSet = { var s = ByteSet(); for b: UInt8 in [9, 10, 11, 12, 13, 32] { s.insert(b) }; return s }()
 }
 
-/// A compiled pattern.
-struct Regex: Sendable {
+/// A compiled pattern (a class: shared, never copied element by element while matching).
+final class Regex: Sendable {
     enum Instruction: Sendable, Equatable {
         case byte(UInt8)
         case set(ByteSet)
@@ -76,7 +76,9 @@ struct Regex: Sendable {
     }
 
     let program: [Instruction]
-    let pattern: String
+    /// The bytes a match can start with, when the program starts by consuming one: positions
+    /// that cannot start a match are skipped without running the machine.
+    let firstBytes: ByteSet?
 
     /// Compiles `pattern`; the error message is PCRE2's wording where it has one.
     init(_ pattern: [UInt8]) throws(RegexError) {
@@ -86,7 +88,11 @@ struct Regex: Sendable {
         try compiler.emit(tree)
         compiler.program.append(.match)
         program = compiler.program
-        self.pattern = String(decoding: pattern, as: UTF8.self)
+        switch program[0] {
+        case .byte(let b): var set = ByteSet(); set.insert(b); firstBytes = set
+        case .set(let set): firstBytes = set
+        default: firstBytes = nil
+        }
     }
 
     /// True when the pattern matches somewhere in `input`.
@@ -94,7 +100,7 @@ struct Regex: Sendable {
         let m = program.count
         return program.withUnsafeBufferPointer { code in
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * m) { scratch in
-                var vm = PikeVM(code: code, input: input, scratch: scratch.baseAddress!, size: m)
+                var vm = PikeVM(code: code, input: input, scratch: scratch.baseAddress!, size: m, firstBytes: firstBytes)
                 return vm.run()
             }
         }
@@ -116,10 +122,12 @@ private struct PikeVM {
     var currentCount = 0
     var nextCount = 0
     var matched = false
+    let firstBytes: ByteSet?
 
     init(code: UnsafeBufferPointer<Regex.Instruction>, input: UnsafeBufferPointer<UInt8>,
-         scratch: UnsafeMutablePointer<Int32>, size m: Int) {
+         scratch: UnsafeMutablePointer<Int32>, size m: Int, firstBytes: ByteSet?) {
         self.code = code
+        self.firstBytes = firstBytes
         self.input = input
         current = scratch
         next = scratch + m
@@ -171,6 +179,11 @@ private struct PikeVM {
         let n = input.count
         var i = 0
         while true {
+            if currentCount == 0, let first = firstBytes {
+                // No attempt alive: jump to the next byte a match can start with.
+                while i < n && !first.contains(input[i]) { i += 1 }
+                if i == n { return false }
+            }
             // A new attempt starts at every position (the search is unanchored).
             add(toNext: false, 0, at: i, stamp: Int32(i))
             if matched { return true }

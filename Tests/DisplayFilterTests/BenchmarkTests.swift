@@ -11,11 +11,15 @@ import TestSupport
 ///     swift test -c release --skip-build --filter DisplayFilterTests.BenchmarkTests
 @Suite("filter evaluation rate")
 struct BenchmarkTests {
-    #if DEBUG
-    static let iterations = 100_000
-    #else
-    static let iterations = 5_000_000
-    #endif
+    /// `FILTER_BENCH_ITERATIONS` overrides; `FILTER_BENCH` measures one filter of your own.
+    static let iterations: Int = {
+        if let text = ProcessInfo.processInfo.environment["FILTER_BENCH_ITERATIONS"], let n = Int(text) { return n }
+        #if DEBUG
+        return 100_000
+        #else
+        return 2_000_000
+        #endif
+    }()
 
     @Test("evaluations per second (printed)")
     func rate() throws {
@@ -23,7 +27,7 @@ struct BenchmarkTests {
         // Frame 73: the 6in4 echo request (matches); frame 72: the same on the LAN (no IPv4,
         // so `ip.proto` scans every node).
         let tunnelled = frames[72], native = frames[71]
-        let filters = [
+        let filters = ProcessInfo.processInfo.environment["FILTER_BENCH"].map { [$0] } ?? [
             "ip.proto == 41",
             "ipv6 && ip",
             "ipv6.addr == 2001:2::/64",

@@ -123,6 +123,8 @@ struct Compiler {
         case .string, .character:
             if let t = e.layerToken ?? e.sliceToken { throw error("\"\(t.text)\" was unexpected in this context.", t.start, t.length) }
             return .literal
+        case .arithmetic(let operation, let left, let right):
+            return .operand(try arithmetic(operation, left, right))
         case .call(let name, let arguments):
             let function: FilterFunction
             switch name {
@@ -160,6 +162,63 @@ struct Compiler {
         }
     }
 
+    /// Wireshark's internal type name, as its arithmetic errors say it (`FT_IPv6 cannot -.`).
+    func internalTypeName(_ op: Operand) -> String {
+        switch op.function {
+        case .length, .count: return FieldType.uint32.wiresharkName
+        case .upper, .lower: return FieldType.string.wiresharkName
+        case .none: return op.slices.isEmpty ? op.field.info.type.wiresharkName : FieldType.bytes.wiresharkName
+        }
+    }
+
+    /// Refuses arithmetic a type cannot do.
+    func checkArithmetic(_ operation: ArithmeticOperator, _ op: Operand, _ e: Entity) throws(FilterError) {
+        let allowed: Bool
+        switch operation {
+        case .bitwiseAnd:
+            let isProtocol = op.function == .none && op.slices.isEmpty && op.field.info.type == .protocolLayer
+            allowed = [.unsigned, .signed, .ipv4, .ipv6, .ether, .bytes].contains(op.kind) && !isProtocol
+        default:
+            allowed = op.kind.isNumeric
+        }
+        if !allowed { throw error("\(internalTypeName(op)) cannot \(operation.symbol).", e.start, e.length) }
+    }
+
+    /// `left op right`: the left side is a field, function or arithmetic; the right side one of
+    /// those or a literal of the left side's type.
+    mutating func arithmetic(_ operation: ArithmeticOperator, _ left: Entity, _ right: Entity) throws(FilterError) -> Operand {
+        guard case .operand(let l) = try resolve(left) else {
+            if case .word(let w) = left.base, Compiler.looksLikeFieldName(w) { throw unknownField(w, left.start, left.length) }
+            throw error("Constant arithmetic expression on the LHS is invalid.", left.start, left.length)
+        }
+        try checkArithmetic(operation, l, left)
+        var kind = l.kind
+        let rightIndex: Int
+        switch try resolve(right) {
+        case .operand(let r):
+            try checkArithmetic(operation, r, right)
+            guard let common = Compiler.common(l.kind, r.kind), (common == .bytes) == (l.kind == .bytes && r.kind == .bytes) else {
+                throw error("\(text(left)) and \(text(right)) are not of compatible types.", right.start, right.length)
+            }
+            kind = common
+            rightIndex = addOperand(r)
+        case .literal:
+            if case .string = right.base {
+                throw error("\(text(right)) is not a valid arithmetic operand.", right.start, right.length)
+            }
+            var constant = l
+            constant.source = .constant(try convert(right, to: l, leftText: text(left)))
+            rightIndex = addOperand(constant)
+        }
+        var result = Operand(field: l.field, kind: kind, fieldKind: kind)
+        result.source = .arithmetic(operation, left: Int32(addOperand(l)), right: Int32(rightIndex))
+        // Literals compared with the result take the left side's type (`len(ip) + 1 == 21`
+        // is 32-bit, `ip.ttl + 1 == 256` too big, as in tshark).
+        result.function = l.function
+        result.slices = l.slices
+        return result
+    }
+
     mutating func addOperand(_ op: Operand) -> Int {
         program.operands.append(op)
         return program.operands.count - 1
@@ -170,10 +229,11 @@ struct Compiler {
     mutating func compileExists(_ e: Entity) throws(FilterError) -> Int32 {
         switch try resolve(e) {
         case .operand(let op):
+            if case .arithmetic = op.source { return program.add(.nonZero(Int32(addOperand(op)))) }
             if op.function != .none {
                 throw error("You cannot test whether a function is present.", e.token.start, e.token.length)
             }
-            if op.layers.isEmpty && op.slices.isEmpty && op.expert == nil { return program.add(.present(op.field)) }
+            if op.isPlainField { return program.add(.present(op.field)) }
             return program.add(.exists(Int32(addOperand(op))))
         case .literal:
             if case .word(let w) = e.base { throw unknownField(w, e.start, e.length) }
@@ -199,7 +259,8 @@ struct Compiler {
         if op == .contains || op == .matches {
             // A MAC address searched or matched is a byte string (`eth.src contains 00:f0`).
             if l.kind == .ether { l.kind = .bytes }
-            if l.function == .none && l.slices.isEmpty && l.field.info.type == .protocolLayer { l.searchesPayload = true }
+            if case .field = l.source, l.function == .none, l.slices.isEmpty, l.expert == nil,
+               l.field.info.type == .protocolLayer { l.searchesPayload = true }
         }
 
         if op == .matches {
@@ -234,7 +295,7 @@ struct Compiler {
             // `contains` looks for bytes; everything else converts to the left side's type.
             let constant = try convert(right, to: l, leftText: text(left))
             // Fast path: a plain unsigned field against a number.
-            if l.function == .none, l.layers.isEmpty, l.slices.isEmpty, l.kind == .unsigned, l.expert == nil,
+            if l.isPlainField, l.kind == .unsigned,
                case .unsigned(let v) = constant, let test = UnsignedTest(op) {
                 return program.add(quantifier == .all ? .unsignedAll(l.field, test, v) : .unsignedAny(l.field, test, v))
             }
@@ -311,7 +372,8 @@ struct Compiler {
         switch target.kind {
         case .unsigned, .signed:
             let signed = target.kind == .signed
-            let bits = target.function == .none && target.slices.isEmpty ? info.type.bitWidth : 32
+            var bits = target.function == .none && target.slices.isEmpty ? info.type.bitWidth : 32
+            if bits == 0 { bits = 64 }
             let names = target.function == .none ? info.valueNames : []
             var valueText: String
             switch e.base {
@@ -326,7 +388,7 @@ struct Compiler {
                 throw error("\(typeName(target)) cannot be converted from a string (\"\(valueText)\").", start, length)
             case .word(let w):
                 valueText = w
-            case .call:
+            case .call, .arithmetic:
                 throw error("\(literal) was unexpected in this context.", start, length)
             }
             let maximum: UInt64 = signed ? (UInt64(1) << UInt64(bits - 1)) - 1 : (bits >= 64 ? UInt64.max : (UInt64(1) << UInt64(bits)) - 1)
@@ -369,7 +431,7 @@ struct Compiler {
             case .character(let v): return .boolean(v != 0)
             case .string(let bytes): valueText = String(decoding: bytes, as: UTF8.self)
             case .word(let w): valueText = w
-            case .call: throw error("\(literal) was unexpected in this context.", start, length)
+            case .call, .arithmetic: throw error("\(literal) was unexpected in this context.", start, length)
             }
             if case .word = e.base, case .value(let v, _) = Literals.integer(valueText) { return .boolean(v != 0) }
             let lower = valueText.lowercased()
@@ -425,7 +487,7 @@ struct Compiler {
                     throw error("\"\(w)\" is not a valid byte string.", start, length)
                 }
                 return program.constantBytes(bytes)
-            case .call:
+            case .call, .arithmetic:
                 throw error("\(literal) was unexpected in this context.", start, length)
             }
 
@@ -437,7 +499,7 @@ struct Compiler {
                 appendUTF8(UInt32(truncatingIfNeeded: v), to: &bytes)
                 return program.constantBytes(bytes)
             case .word(let w): return program.constantBytes(Array(w.utf8))
-            case .call: throw error("\(literal) was unexpected in this context.", start, length)
+            case .call, .arithmetic: throw error("\(literal) was unexpected in this context.", start, length)
             }
 
         case .time:

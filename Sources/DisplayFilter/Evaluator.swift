@@ -44,6 +44,8 @@ extension Program {
             return seen
         case .exists(let o):
             return forEachValue(operands[Int(o)], p) { _ in true }
+        case .nonZero(let o):
+            return forEachValue(operands[Int(o)], p) { Program.isNonZero($0) }
         case .relation(let r):
             return evaluate(relation: Int(r), p)
         }
@@ -57,8 +59,10 @@ extension Program {
         case .regex(let k):
             let regex = regexes[k]
             return forEachValue(left, p) { a in
-                guard case .bytes(let buffer) = a else { return false }
-                return regex.matches(buffer)
+                switch a {
+                case .bytes(let buffer), .text(let buffer): return regex.matches(buffer)
+                default: return false
+                }
             }
         case .set(let first, let end):
             let found = forEachValue(left, p) { a in
@@ -115,6 +119,7 @@ extension Program {
     func forEachValue(_ op: Operand, _ p: PacketView, _ body: (Scalar) -> Bool) -> Bool {
         // The common case (a whole typed value of every occurrence) touches nothing but the
         // nodes; everything else is out of line so this loop stays free of reference counting.
+        guard case .field = op.source else { return forEachComputedValue(op, p, body) }
         if op.expert != nil || op.function != .none || !op.layers.isEmpty || op.kind == .bytes || op.kind == .string {
             return forEachValueInDetail(op, p, body)
         }
@@ -134,7 +139,8 @@ extension Program {
             for i in 0..<count where p.nodes[i].field == op.field {
                 if op.layers.isEmpty || layerMatches(i, op.layers, p) { n += 1 }
             }
-            return body(.unsigned(n))
+            // Like Wireshark, count() of a field that is not there has no value (not 0).
+            return n > 0 && body(.unsigned(n))
         }
         for i in 0..<count where p.nodes[i].field == op.field {
             if !op.layers.isEmpty && !layerMatches(i, op.layers, p) { continue }
@@ -151,12 +157,14 @@ extension Program {
                         if upper && c >= 97 && c <= 122 { folded[k] = c - 32 }
                         if !upper && c >= 65 && c <= 90 { folded[k] = c + 32 }
                     }
-                    return folded.withUnsafeBufferPointer { body(.bytes($0)) }
+                    return folded.withUnsafeBufferPointer { body(.text($0)) }
                 }
             case .none, .count:
                 switch op.kind {
                 case .bytes where op.searchesPayload:
                     stop = body(.bytes(payloadBytes(i, p)))
+                case .string where op.slices.isEmpty:
+                    stop = withValueBytes(i, p) { body(.text($0)) }
                 case .bytes, .string:
                     stop = withValueBytes(i, p) { buffer in applySlices(buffer, op.slices.start, op.slices.end, body) }
                 default:
@@ -167,6 +175,91 @@ extension Program {
             if stop { return true }
         }
         return false
+    }
+
+    /// Values of a constant or of arithmetic: every pair of the two sides' values combined.
+    @inline(never)
+    func forEachComputedValue(_ op: Operand, _ p: PacketView, _ body: (Scalar) -> Bool) -> Bool {
+        switch op.source {
+        case .field:
+            return forEachValue(op, p, body)
+        case .constant(let c):
+            return body(Program.scalar(c, p))
+        case .arithmetic(let operation, let l, let r):
+            let right = operands[Int(r)]
+            return forEachValue(operands[Int(l)], p) { a in
+                forEachValue(right, p) { b in Program.combine(operation, a, b, body) }
+            }
+        }
+    }
+
+    /// `a op b` handed to `body`; no value (false) on overflow or division by zero.
+    static func combine(_ op: ArithmeticOperator, _ a: Scalar, _ b: Scalar, _ body: (Scalar) -> Bool) -> Bool {
+        switch (a, b) {
+        case (.unsigned(let x), .unsigned(let y)):
+            switch op {
+            case .add:
+                let (v, o) = x.addingReportingOverflow(y)
+                return !o && body(.unsigned(v))
+            case .subtract:
+                if x >= y { return body(.unsigned(x - y)) }
+                guard y - x <= UInt64(Int64.max) else { return false }
+                return body(.signed(-Int64(y - x)))
+            case .multiply:
+                let (v, o) = x.multipliedReportingOverflow(by: y)
+                return !o && body(.unsigned(v))
+            case .divide: return y != 0 && body(.unsigned(x / y))
+            case .remainder: return y != 0 && body(.unsigned(x % y))
+            case .bitwiseAnd: return body(.unsigned(x & y))
+            }
+        case (.unsigned, .signed), (.signed, .unsigned), (.signed, .signed):
+            guard let x = signedValue(a), let y = signedValue(b) else { return false }
+            let result: (partialValue: Int64, overflow: Bool)
+            switch op {
+            case .add: result = x.addingReportingOverflow(y)
+            case .subtract: result = x.subtractingReportingOverflow(y)
+            case .multiply: result = x.multipliedReportingOverflow(by: y)
+            case .divide: result = y == 0 ? (0, true) : x.dividedReportingOverflow(by: y)
+            case .remainder: result = y == 0 ? (0, true) : x.remainderReportingOverflow(dividingBy: y)
+            case .bitwiseAnd: result = (x & y, false)
+            }
+            return !result.overflow && body(.signed(result.partialValue))
+        case (.ipv4(let x, _), .ipv4(let y, _)) where op == .bitwiseAnd:
+            return body(.ipv4(x & y, mask: ~0))
+        case (.ipv6(let xh, let xl, _), .ipv6(let yh, let yl, _)) where op == .bitwiseAnd:
+            return body(.ipv6(xh & yh, xl & yl, prefix: 128))
+        case (.ether(let x), .ether(let y)) where op == .bitwiseAnd:
+            return body(.ether(x & y))
+        case (.bytes(let x), .bytes(let y)) where op == .bitwiseAnd:
+            let n = min(x.count, y.count)
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(n, 1)) { buffer in
+                for k in 0..<n { buffer[k] = x[k] & y[k] }
+                return body(.bytes(UnsafeBufferPointer(rebasing: buffer[0..<n])))
+            }
+        default:
+            return false
+        }
+    }
+
+    static func signedValue(_ s: Scalar) -> Int64? {
+        switch s {
+        case .signed(let v): return v
+        case .unsigned(let v): return v <= UInt64(Int64.max) ? Int64(v) : nil
+        default: return nil
+        }
+    }
+
+    static func isNonZero(_ s: Scalar) -> Bool {
+        switch s {
+        case .unsigned(let v): return v != 0
+        case .signed(let v): return v != 0
+        case .boolean(let b): return b
+        case .ipv4(let a, _): return a != 0
+        case .ipv6(let h, let l, _): return h | l != 0
+        case .ether(let m): return m != 0
+        case .time(let t): return t != 0
+        case .bytes(let b), .text(let b): return b.contains { $0 != 0 }
+        }
     }
 
     /// The values of an expert pseudo-field, derived from the diagnostics and the shortfall as
@@ -198,14 +291,14 @@ extension Program {
                 }
                 if expert == .message {
                     var text = d.message
-                    stop = text.withUTF8 { emit(.bytes($0)) }
+                    stop = text.withUTF8 { emit(.text($0)) }
                 } else {
                     stop = emit(s)
                 }
                 if stop { break }
             }
         }
-        if op.function == .count { return body(.unsigned(values)) }
+        if op.function == .count { return values > 0 && body(.unsigned(values)) }
         return stop
     }
 
@@ -399,6 +492,12 @@ extension Program {
         case (.ether(let x), .ether(let y)): return compare(x, y)
         case (.time(let x), .time(let y)): return compare(x, y)
         case (.bytes(let x), .bytes(let y)):
+            // Byte strings order by length first (Wireshark's FT_BYTES): 00:0d:6a > 52:00.
+            if x.count != y.count { return compare(x.count, y.count) }
+            for k in 0..<x.count where x[k] != y[k] { return x[k] < y[k] ? -1 : 1 }
+            return 0
+        case (.text(let x), .text(let y)), (.text(let x), .bytes(let y)), (.bytes(let x), .text(let y)):
+            // Text orders as strcmp does.
             let n = min(x.count, y.count)
             for k in 0..<n where x[k] != y[k] { return x[k] < y[k] ? -1 : 1 }
             return compare(x.count, y.count)
@@ -426,8 +525,13 @@ extension Program {
             guard let o = order(a, b) else { return false }
             return o >= 0
         case .contains:
-            guard case .bytes(let hay) = a, case .bytes(let needle) = b else { return false }
-            return Program.contains(hay, needle)
+            switch (a, b) {
+            case (.bytes(let hay), .bytes(let needle)), (.text(let hay), .text(let needle)),
+                 (.bytes(let hay), .text(let needle)), (.text(let hay), .bytes(let needle)):
+                return Program.contains(hay, needle)
+            default:
+                return false
+            }
         case .matches:
             return false
         }

@@ -14,6 +14,22 @@ enum ComparisonOperator: Sendable, Equatable {
     }
 }
 
+/// Arithmetic between values (Wireshark 4.0): `&` is bitwise and, the rest integer arithmetic.
+enum ArithmeticOperator: Sendable, Equatable {
+    case add, subtract, multiply, divide, remainder, bitwiseAnd
+
+    var symbol: String {
+        switch self {
+        case .add: return "+"
+        case .subtract: return "-"
+        case .multiply: return "*"
+        case .divide: return "/"
+        case .remainder: return "%"
+        case .bitwiseAnd: return "&"
+        }
+    }
+}
+
 enum TokenKind: Equatable {
     /// Unquoted text: a field, a protocol, a number, an address, a byte string...
     case word(String)
@@ -24,6 +40,7 @@ enum TokenKind: Equatable {
     case leftParen, rightParen, leftBrace, rightBrace, leftBracket, rightBracket
     case comma, hash, dotDot
     case comparison(ComparisonOperator)
+    case arithmetic(ArithmeticOperator)
     case and, or, xor, not, `in`
     case end
 }
@@ -106,8 +123,10 @@ struct Lexer {
             case ">":
                 if peek(1) == "=" { emit(.comparison(.greaterOrEqual), 2) } else { emit(.comparison(.greater), 1) }
             case "&":
-                guard peek(1) == "&" else { throw error("\"&\" was unexpected in this context. Did you mean \"&&\"?", start, 1) }
-                emit(.and, 2)
+                if peek(1) == "&" { emit(.and, 2) } else { emit(.arithmetic(.bitwiseAnd), 1) }
+            case "+": emit(.arithmetic(.add), 1)
+            case "*": emit(.arithmetic(.multiply), 1)
+            case "%": emit(.arithmetic(.remainder), 1)
             case "|":
                 guard peek(1) == "|" else { throw error("\"|\" was unexpected in this context. Did you mean \"||\"?", start, 1) }
                 emit(.or, 2)
@@ -136,6 +155,10 @@ struct Lexer {
                     j += 1
                 }
                 let word = text(start, j)
+                // A lone `-` or `/` between spaces is arithmetic (`ip.ttl - 1`); inside a word
+                // they belong to it (`aa-bb`, `10.0.0.0/8`).
+                if word == "-" { emit(.arithmetic(.subtract), 1); continue }
+                if word == "/" { emit(.arithmetic(.divide), 1); continue }
                 // Keywords in lower case, or all upper case (`AND`).
                 if let keyword = Lexer.keywords[word] ?? (word == word.uppercased() ? Lexer.keywords[word.lowercased()] : nil) {
                     emit(keyword, j - start)

@@ -11,11 +11,13 @@ struct RangeSpec: Equatable, Sendable {
 
 /// Something a relation compares: a word, a string, a function call; then `#layer` and slices.
 struct Entity {
-    enum Base {
+    indirect enum Base {
         case word(String)
         case string([UInt8])
         case character(UInt64)
         case call(name: String, arguments: [Entity])
+        /// `left op right`; `token` is the operator's.
+        case arithmetic(ArithmeticOperator, Entity, Entity)
     }
     var base: Base
     /// The base's token (the function name for calls).
@@ -34,7 +36,7 @@ struct Entity {
         switch base {
         case .word: return false
         case .string, .character: return true
-        case .call: return false
+        case .call, .arithmetic: return false
         }
     }
 }
@@ -181,7 +183,26 @@ struct Parser {
         }
     }
 
+    /// Arithmetic, loosest first: `&`, then `+ -`, then `* / %` (Wireshark 4.0's grammar).
     mutating func parseEntity() throws(FilterError) -> Entity {
+        try parseArithmetic(level: 0)
+    }
+
+    static let arithmeticLevels: [[ArithmeticOperator]] = [[.bitwiseAnd], [.add, .subtract], [.multiply, .divide, .remainder]]
+
+    mutating func parseArithmetic(level: Int) throws(FilterError) -> Entity {
+        if level == Parser.arithmeticLevels.count { return try parseValue() }
+        var left = try parseArithmetic(level: level + 1)
+        while case .arithmetic(let op) = current.kind, Parser.arithmeticLevels[level].contains(op) {
+            let opToken = advance()
+            let right = try parseArithmetic(level: level + 1)
+            left = Entity(base: .arithmetic(op, left, right), token: opToken, start: left.start,
+                          length: right.start + right.length - left.start)
+        }
+        return left
+    }
+
+    mutating func parseValue() throws(FilterError) -> Entity {
         let token = current
         var entity: Entity
         switch token.kind {

@@ -54,7 +54,19 @@ enum Scalar {
     case ipv6(UInt64, UInt64, prefix: Int)
     case ether(UInt64)
     case bytes(UnsafeBufferPointer<UInt8>)
+    /// A character string: ordered as text, where byte strings order by length first.
+    case text(UnsafeBufferPointer<UInt8>)
     case time(Int64)
+}
+
+/// Where an operand's values come from.
+enum OperandSource: Sendable {
+    /// Occurrences of `Operand.field`.
+    case field
+    /// One value (the right side of arithmetic).
+    case constant(Constant)
+    /// `left op right`, operands by index, every pair of values (Wireshark 4.0).
+    case arithmetic(ArithmeticOperator, left: Int32, right: Int32)
 }
 
 /// A range of one of the program's side tables (kept as two integers so an operand stays a
@@ -73,7 +85,9 @@ enum FilterFunction: Sendable, Equatable {
 /// Where values come from: occurrences of a field, optionally in given layers, sliced, or
 /// passed through a function.
 struct Operand: Sendable {
+    /// The field read (for arithmetic, the left side's, which names the type).
     var field: Field
+    var source = OperandSource.field
     /// `#` ranges (into `Program.layerSpecs`); empty for every layer.
     var layers = Span()
     /// Slice lists applied in order (into `Program.sliceLists`); empty for none.
@@ -89,6 +103,12 @@ struct Operand: Sendable {
     /// Set for the expert pseudo-fields (`_ws.malformed`...), which come from the tree's
     /// diagnostics rather than its nodes.
     var expert: ExpertField?
+
+    /// Every occurrence's whole value, nothing else: what the fast paths handle.
+    var isPlainField: Bool {
+        guard case .field = source else { return false }
+        return function == .none && layers.isEmpty && slices.isEmpty && expert == nil
+    }
 }
 
 /// The expert pseudo-fields a filter can name.
@@ -153,6 +173,8 @@ enum ProgramNode: Sendable {
     case unsignedAll(Field, UnsignedTest, UInt64)
     /// Operand values exist (with layers or slices).
     case exists(Int32)
+    /// Some value of an arithmetic operand is not zero (`tcp.flags & 0x02`).
+    case nonZero(Int32)
     case relation(Int32)
     case constant(Bool)
 }

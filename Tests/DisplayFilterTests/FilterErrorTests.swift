@@ -69,6 +69,15 @@ struct FilterErrorTests {
         Case(filter: "len(1) == 1", message: "Only fields can be used as parameter for len()", column: 5, length: 1),
         Case(filter: "foo(ip.src) == 1", message: "Function 'foo' does not exist", column: 1, length: 3),
         Case(filter: "upper(ip.src) == 1", message: "Only string type fields can be used as parameter for upper()", column: 7, length: 6),
+        // Arithmetic.
+        Case(filter: "ipv6.src - 1 == ::", message: "FT_IPv6 cannot -.", column: 1, length: 8),
+        Case(filter: "ip.flags.df & 1", message: "FT_BOOLEAN cannot &.", column: 1, length: 11),
+        Case(filter: "frame.protocols & 1", message: "FT_STRING cannot &.", column: 1, length: 15),
+        Case(filter: "ip.flags & ipv6", message: "FT_PROTOCOL cannot &.", column: 12, length: 4),
+        Case(filter: "ip.ttl + ipv6.src == 1", message: "FT_IPv6 cannot +.", column: 10, length: 8),
+        Case(filter: "1 + ip.ttl == 2", message: "Constant arithmetic expression on the LHS is invalid.", column: 1, length: 1),
+        Case(filter: "ip.ttl + \"a\" == 1", message: "\"a\" is not a valid arithmetic operand.", column: 10, length: 3),
+        Case(filter: "ip.ttl + 1 == 256", message: "\"256\" too big for this field, maximum 255.", column: 15, length: 3),
         // Strings.
         Case(filter: "frame.protocols == \"abc", message: "The final quote was missing from a quoted string.", column: 24, length: 1),
         Case(filter: "frame.protocols == \"a\\qb\"", message: "\\q is not a valid character escape sequence", column: 22, length: 2),

@@ -62,6 +62,18 @@ struct Parser {
     var position = 0
     /// Opening parentheses not yet closed, for the "never closed" message.
     var openParens: [Token] = []
+    /// Operators and parentheses so far: bounds the depth of every recursion over the tree
+    /// (parsing, compiling, evaluating), so no filter can exhaust a thread's stack.
+    var operators = 0
+    static let maximumOperators = 1000
+
+    mutating func countOperator(_ token: Token) throws(FilterError) {
+        operators += 1
+        if operators > Parser.maximumOperators {
+            throw lexer.error("The filter expression is too complex (more than \(Parser.maximumOperators) operators).",
+                              token.start, max(1, token.length))
+        }
+    }
 
     init(_ filter: String) throws(FilterError) {
         lexer = Lexer(filter)
@@ -97,7 +109,7 @@ struct Parser {
     mutating func parseOr() throws(FilterError) -> Syntax {
         var left = try parseXor()
         while current.kind == .or {
-            _ = advance()
+            try countOperator(advance())
             left = .or(left, try parseXor())
         }
         return left
@@ -106,7 +118,7 @@ struct Parser {
     mutating func parseXor() throws(FilterError) -> Syntax {
         var left = try parseAnd()
         while current.kind == .xor {
-            _ = advance()
+            try countOperator(advance())
             left = .xor(left, try parseAnd())
         }
         return left
@@ -115,7 +127,7 @@ struct Parser {
     mutating func parseAnd() throws(FilterError) -> Syntax {
         var left = try parseNot()
         while current.kind == .and {
-            _ = advance()
+            try countOperator(advance())
             left = .and(left, try parseNot())
         }
         return left
@@ -123,7 +135,7 @@ struct Parser {
 
     mutating func parseNot() throws(FilterError) -> Syntax {
         if current.kind == .not {
-            _ = advance()
+            try countOperator(advance())
             return .not(try parseNot())
         }
         return try parsePrimary()
@@ -131,6 +143,7 @@ struct Parser {
 
     mutating func parsePrimary() throws(FilterError) -> Syntax {
         if current.kind == .leftParen {
+            try countOperator(current)
             openParens.append(advance())
             let inner = try parseOr()
             guard current.kind == .rightParen else { throw unexpected(current) }
@@ -195,6 +208,7 @@ struct Parser {
         var left = try parseArithmetic(level: level + 1)
         while case .arithmetic(let op) = current.kind, Parser.arithmeticLevels[level].contains(op) {
             let opToken = advance()
+            try countOperator(opToken)
             let right = try parseArithmetic(level: level + 1)
             left = Entity(base: .arithmetic(op, left, right), token: opToken, start: left.start,
                           length: right.start + right.length - left.start)

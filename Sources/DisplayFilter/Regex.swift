@@ -99,7 +99,7 @@ final class Regex: Sendable {
     func matches(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
         let m = program.count
         return program.withUnsafeBufferPointer { code in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * m) { scratch in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 5 * m) { scratch in
                 var vm = PikeVM(code: code, input: input, scratch: scratch.baseAddress!, size: m, firstBytes: firstBytes)
                 return vm.run()
             }
@@ -119,6 +119,8 @@ private struct PikeVM {
     var next: UnsafeMutablePointer<Int32>
     var currentMarks: UnsafeMutablePointer<Int32>
     var nextMarks: UnsafeMutablePointer<Int32>
+    /// Work list for following epsilon transitions (each pc enters it at most once per step).
+    let pending: UnsafeMutablePointer<Int32>
     var currentCount = 0
     var nextCount = 0
     var matched = false
@@ -133,6 +135,7 @@ private struct PikeVM {
         next = scratch + m
         currentMarks = scratch + 2 * m
         nextMarks = scratch + 3 * m
+        pending = scratch + 4 * m
         currentMarks.initialize(repeating: -1, count: m)
         nextMarks.initialize(repeating: -1, count: m)
     }
@@ -155,23 +158,38 @@ private struct PikeVM {
     }
 
     /// Adds `pc` and everything reachable from it without consuming input, at position `i`.
+    /// Iterative: a pattern of thousands of optional items cannot overflow the stack.
     mutating func add(toNext: Bool, _ pc: Int, at i: Int, stamp: Int32) {
         let marks = toNext ? nextMarks : currentMarks
+        var top = 0
         if marks[pc] == stamp { return }
         marks[pc] = stamp
-        switch code[pc] {
-        case .jump(let target):
-            add(toNext: toNext, Int(target), at: i, stamp: stamp)
-        case .split(let a, let b):
-            add(toNext: toNext, Int(a), at: i, stamp: stamp)
-            add(toNext: toNext, Int(b), at: i, stamp: stamp)
-        case .assert(let a):
-            if holds(a, at: i) { add(toNext: toNext, pc + 1, at: i, stamp: stamp) }
-        case .match:
-            matched = true
-        default:
-            if toNext { next[nextCount] = Int32(pc); nextCount += 1 }
-            else { current[currentCount] = Int32(pc); currentCount += 1 }
+        pending[top] = Int32(pc)
+        top += 1
+        while top > 0 {
+            top -= 1
+            let pc = Int(pending[top])
+            func push(_ target: Int) {
+                if marks[target] != stamp {
+                    marks[target] = stamp
+                    pending[top] = Int32(target)
+                    top += 1
+                }
+            }
+            switch code[pc] {
+            case .jump(let target):
+                push(Int(target))
+            case .split(let a, let b):
+                push(Int(b))
+                push(Int(a))
+            case .assert(let a):
+                if holds(a, at: i) { push(pc + 1) }
+            case .match:
+                matched = true
+            default:
+                if toNext { next[nextCount] = Int32(pc); nextCount += 1 }
+                else { current[currentCount] = Int32(pc); currentCount += 1 }
+            }
         }
     }
 

@@ -10,7 +10,7 @@ struct FilterErrorTests {
         var message: String
         var column: Int
         var length: Int
-        var testDescription: String { filter.isEmpty ? "(empty)" : filter }
+        var testDescription: String { filter.isEmpty ? "(empty)" : String(filter.prefix(60)) }
     }
 
     static let cases: [Case] = [
@@ -96,6 +96,8 @@ struct FilterErrorTests {
         Case(filter: "ip.proto in {41 42}", message: "\"42\" was unexpected in this context.", column: 17, length: 2),
         Case(filter: "ip.proto in {}", message: "\"}\" was unexpected in this context.", column: 14, length: 1),
         Case(filter: "ip.proto in 41", message: "\"41\" was unexpected in this context.", column: 13, length: 2),
+        Case(filter: String(repeating: "!", count: 1001) + "ip", message: "The filter expression is too complex (more than 1000 operators).", column: 1001, length: 1),
+        Case(filter: String(repeating: "(", count: 600) + "ip" + String(repeating: ") && ip", count: 600), message: "The filter expression is too complex (more than 1000 operators).", column: 602 + 400 * 7 + 3, length: 2),
         Case(filter: "", message: "The filter expression is empty.", column: 1, length: 0),
         Case(filter: "   ", message: "The filter expression is empty.", column: 1, length: 0),
     ]

@@ -18,7 +18,7 @@ let package = Package(
         // The pure core: no C, no Foundation.
         .target(name: "PacketDecoder"),
         .target(name: "PacketOutput", dependencies: ["PacketDecoder"]),
-        .target(name: "DisplayFilter", dependencies: ["PacketDecoder"]),
+        .target(name: "DisplayFilter", dependencies: ["PacketDecoder"], exclude: ["README-semantics.md"]),
 
         // Talks to libpcap (and reads pcapng itself, see README "Design").
         .target(name: "Capture", dependencies: ["CPcap", "PacketDecoder"]),

@@ -241,19 +241,20 @@ struct Compiler {
         }
     }
 
-    func leftOperand(_ e: Entity, _ opToken: Token) throws(FilterError) -> Resolved {
+    /// A left side that is not a field: a misspelt field name gets the unknown-field message
+    /// (with a suggestion), anything else tshark's "must be a field".
+    func leftSideError(_ e: Entity, _ opToken: Token) -> FilterError {
         if case .word(let w) = e.base, Compiler.looksLikeFieldName(w), FieldRegistry.field(named: w) == nil {
-            throw unknownField(w, e.token.start, e.token.length)
+            return unknownField(w, e.token.start, e.token.length)
         }
-        return .literal
+        return error("Left side of \"\(opToken.text)\" expression must be a field or function, not \(text(e)).",
+                     e.start, e.length)
     }
 
     mutating func compileComparison(_ left: Entity, _ op: ComparisonOperator, _ opToken: Token,
                                     _ right: Entity) throws(FilterError) -> Int32 {
         guard case .operand(var l) = try resolve(left) else {
-            _ = try leftOperand(left, opToken)
-            throw error("Left side of \"\(opToken.text)\" expression must be a field or function, not \(text(left)).",
-                        left.start, left.length)
+            throw leftSideError(left, opToken)
         }
         try checkOperator(op, l, left, opToken)
         if op == .contains || op == .matches {
@@ -337,9 +338,7 @@ struct Compiler {
     mutating func compileMembership(_ left: Entity, _ items: [SetItem], negated: Bool,
                                     _ opToken: Token) throws(FilterError) -> Int32 {
         guard case .operand(let l) = try resolve(left) else {
-            _ = try leftOperand(left, opToken)
-            throw error("Left side of \"\(opToken.text)\" expression must be a field or function, not \(text(left)).",
-                        left.start, left.length)
+            throw leftSideError(left, opToken)
         }
         let first = program.setItems.count
         for item in items {

@@ -73,12 +73,14 @@ enum Literals {
         let single = groups.count == 1
         for g in groups {
             guard !g.isEmpty else { return nil }
-            // Separated groups are one or two digits (`.` also allows Cisco's four).
+            // A group of one digit is one byte (`c`, `1:2:3`).
             if g.count == 1 {
-                guard single || used.first != nil, let d = hex(g.first!) else { return nil }
+                guard let d = hex(g.first!) else { return nil }
                 out.append(d)
                 continue
             }
+            // Separated groups are two digits (`.` also allows Cisco's four); one run of
+            // digits any even number.
             guard g.count % 2 == 0 else { return nil }
             if !single && used.first != 46 && g.count != 2 { return nil }
             var i = g.startIndex

@@ -19,6 +19,7 @@ let package = Package(
         // The pure core: no C, no Foundation.
         .target(name: "PacketDecoder"),
         .target(name: "PacketOutput", dependencies: ["PacketDecoder"]),
+        .target(name: "DisplayFilter", dependencies: ["PacketDecoder"], exclude: ["README-semantics.md"]),
 
         // Talks to libpcap (and reads pcapng itself, see README "Design").
         .target(name: "Capture", dependencies: ["CPcap", "PacketDecoder"]),
@@ -36,9 +37,15 @@ let package = Package(
         // A fixed screen drawn with CursesTerminal that echoes its input: driven by the tmux tests.
         .executableTarget(name: "terminal-demo", dependencies: ["TerminalUI", "ThemeFiles"]),
 
+        // The interactive program: event loop, background indexing and filtering.
+        .target(name: "TunnelscopeApp", dependencies: [
+            "PacketDecoder", "PacketStore", "ScreenModel", "TerminalUI", "ThemeFiles", "DisplayFilter",
+        ]),
+
         // Command-line wiring.
         .target(name: "TunnelscopeCLI", dependencies: [
-            "PacketDecoder", "PacketOutput", "Capture",
+            "PacketDecoder", "PacketOutput", "Capture", "PacketStore", "DisplayFilter", "TunnelscopeApp",
+            "TerminalUI", "ThemeFiles", "ScreenModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tunnelscope", dependencies: ["TunnelscopeCLI"]),
@@ -48,6 +55,7 @@ let package = Package(
         .testTarget(name: "PacketDecoderTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "PacketOutputTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketStore", "TestSupport"]),
+        .testTarget(name: "DisplayFilterTests", dependencies: ["DisplayFilter", "PacketDecoder", "TestSupport", "Capture"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
         .testTarget(name: "ScreenModelTests", dependencies: ["ScreenModel", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "ThemeFiles", "ScreenModel", "CNCurses"]),

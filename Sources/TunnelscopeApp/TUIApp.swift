@@ -5,7 +5,7 @@ import ScreenModel
 import TerminalUI
 import DisplayFilter
 
-extension PacketStore: @retroactive PacketSource {}
+extension PacketStore: PacketSource {}
 
 /// The interactive program: one loop that takes terminal events, the store's indexing progress
 /// and the filter job's matches, reduces them into the AppState and draws what changed.

@@ -1,0 +1,51 @@
+// Display filters in Wireshark 4.0's syntax: compiled once against the field registry,
+// evaluated per packet on the typed field tree. See README-semantics.md for the rules.
+
+import PacketDecoder
+
+/// A compiled display filter.
+///
+///     let filter = try DisplayFilter(compiling: "ipv6.addr == 2001:2::/64 && ip.proto == 41")
+///     for tree in frames where filter.matches(tree) { ... }
+public struct DisplayFilter: Sendable {
+    /// The text it was compiled from.
+    public let text: String
+    /// Every field the filter reads: a decoder may skip what is not here.
+    public let referencedFields: Set<Field>
+    let program: Program
+
+    public init(compiling text: String) throws(FilterError) {
+        var parser = try Parser(text)
+        let syntax = try parser.parse()
+        var compiler = Compiler(lexer: parser.lexer)
+        let root = try compiler.compile(syntax)
+        self.text = text
+        program = Program(compiler.program, root: root)
+        referencedFields = compiler.referenced
+    }
+
+    /// Whether `tree` passes the filter. Reads typed values only; allocates nothing except for
+    /// multi-range slices (`eth.src[0:2,4]`) and `upper()`/`lower()`.
+    public func matches(_ tree: PacketTree) -> Bool {
+        tree.nodes.withUnsafeBufferPointer { nodes in
+            tree.bytes.withUnsafeBufferPointer { bytes in
+                tree.strings.withUnsafeBufferPointer { strings in
+                    program.pool.withUnsafeBufferPointer { pool in
+                        tree.diagnostics.withUnsafeBufferPointer { diagnostics in
+                            tree.protocolPath.withUnsafeBufferPointer { path in
+                                let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
+                                                      diagnostics: diagnostics, protocolPath: path,
+                                                      truncated: tree.shortfall?.cut == .truncated)
+                                return program.evaluate(program.root, view)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension DisplayFilter: CustomStringConvertible {
+    public var description: String { text }
+}

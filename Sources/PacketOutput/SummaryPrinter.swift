@@ -7,6 +7,11 @@ public struct SummaryPrinter {
 
     public init() {}
 
+    /// The reference for the Time column: the capture's first packet, even when a filter hides it.
+    public mutating func noteReference(_ metadata: FrameMetadata) {
+        if firstTime == nil { firstTime = (metadata.seconds, metadata.nanoseconds) }
+    }
+
     /// The line for `tree` (no newline).
     public mutating func line(for tree: PacketTree) -> String {
         let m = tree.metadata

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import DisplayFilter
 import PacketDecoder
 import PacketOutput
 
@@ -22,6 +23,9 @@ public struct Print: ParsableCommand {
 
     @Option(name: .short, help: ArgumentHelp("BPF capture filter (libpcap syntax), e.g. 'ip proto 41'.", valueName: "filter"))
     var f: String?
+
+    @Option(name: .short, help: ArgumentHelp("Display filter in Wireshark's syntax, e.g. 'ip.proto == 41'.", valueName: "filter"))
+    var Y: String?
 
     @Option(name: .short, help: ArgumentHelp("Write the packets that pass the filters to this pcap file.", valueName: "outfile"))
     var w: String?
@@ -77,13 +81,20 @@ public struct Print: ParsableCommand {
         case "json": mode = .json
         default: mode = V ? .tree : .summary
         }
+        var displayFilter: DisplayFilter?
+        if let Y, !Y.allSatisfy({ $0 == " " }) {
+            do { displayFilter = try DisplayFilter(compiling: Y) } catch {
+                // Like tshark: the message, then the filter with a caret under the offending token.
+                throw CommandFailure("bad display filter: \(error.message)\n" + error.caret.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), status: 2)
+            }
+        }
         let file: CaptureFile
         do {
             file = try CaptureFile(path: r!)
             if let f { try file.setFilter(f) }
         } catch { throw CommandFailure(error.description) }
         try PacketPrinting(file: file, mode: mode, limit: c, hex: x, offsets: offsets,
-                           outputPath: w, printWhileWriting: P).run()
+                           outputPath: w, printWhileWriting: P, displayFilter: displayFilter).run()
     }
 }
 
@@ -96,6 +107,7 @@ struct PacketPrinting {
     let offsets: Bool
     let outputPath: String?
     let printWhileWriting: Bool
+    var displayFilter: DisplayFilter? = nil
 
     func run() throws {
         let sink = FileDescriptorSink(fd: 1)
@@ -121,7 +133,9 @@ struct PacketPrinting {
         var readError: CaptureError?
         do {
             try file.forEach { record in
+                summary.noteReference(record.metadata)
                 PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree)
+                if let displayFilter, !displayFilter.matches(tree) { return true }
                 shown += 1
                 if let writer {
                     do { try writer.write(record.bytes, metadata: record.metadata) } catch {

@@ -134,3 +134,40 @@ struct PrintCommandTests {
         #expect(r.stdout.split(separator: "\n").count == 89)
     }
 }
+
+@Suite("tunnelscope print -Y")
+struct DisplayFilterCommandTests {
+    let tunnel = Fixtures.capture("article-tunnel.pcap")
+
+    @Test func protocol41() throws {
+        let r = try Binary.run(["print", "-r", tunnel, "-Y", "ip.proto == 41", "-T", "fields", "-e", "frame.number"])
+        #expect(r.status == 0)
+        // tshark -Y 'ip.proto == 41' on the same file keeps these 18 frames.
+        let frames = r.stdout.split(separator: "\n").compactMap { Int($0) }
+        #expect(frames.count == 18)
+        #expect(frames.contains(73))
+        let inner = try Binary.run(["print", "-r", tunnel, "-Y", "ip && ipv6.src == 2001:2::8067 && icmpv6.type == 128", "-c", "1"])
+        // The time stays relative to the capture's first packet, as tshark's.
+        #expect(inner.stdout.hasPrefix("   73  88.895767 2001:2::8067 → 2001:3::8067 ICMPv6 138 [6in4"))
+    }
+
+    @Test func badFilterPrintsMessageAndCaretAndNothingElse() throws {
+        let r = try Binary.run(["print", "-r", tunnel, "-Y", "ip.srcc == 1"])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "tunnelscope: bad display filter: \"ip.srcc\" is not a valid protocol or protocol field. Did you mean ip.src?\n    ip.srcc == 1\n    ^~~~~~~\n")
+        let paren = try Binary.run(["print", "-r", tunnel, "-Y", "(ip.proto == 41"])
+        #expect(paren.status == 2)
+        #expect(paren.stdout.isEmpty)
+    }
+
+    @Test func filterAndWrite() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("y-\(UUID().uuidString).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let w = try Binary.run(["print", "-r", tunnel, "-Y", "teredo || ip.proto == 41", "-w", out])
+        #expect(w.status == 0)
+        let back = try Binary.run(["print", "-r", out, "-T", "fields", "-e", "ip.proto"])
+        #expect(back.stdout.split(separator: "\n").count == 18)
+        #expect(back.stdout.split(separator: "\n").allSatisfy { $0 == "41" })
+    }
+}

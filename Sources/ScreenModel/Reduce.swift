@@ -84,6 +84,10 @@ extension AppState {
             return [.redraw]
         case .mouse(let x, let y, let button):
             return mouse(x: x, y: y, button: button, env)
+        case .key(.control("c")):
+            // Raw mode turns Ctrl-C into a key: it quits from anywhere.
+            quitRequested = true
+            return [.quit]
         case .key(let key):
             message = nil
             if showHelp {

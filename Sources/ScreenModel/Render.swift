@@ -191,7 +191,8 @@ extension AppState {
 
     func drawStatus(_ screen: inout Screen, _ r: Layout.Rect) {
         screen.fill(x: 0, y: r.y, width: width, role: .statusLine)
-        var parts: [String] = [sourceName]
+        // The file's base name: the status line has no room for a path.
+        var parts: [String] = [String(sourceName.split(separator: "/").last ?? Substring(sourceName))]
         var counts = view == nil ? "\(packetCount) packets" : "\(rowCount) shown of \(packetCount)"
         if !sourceComplete { counts += " (loading…)" }
         parts.append(counts)

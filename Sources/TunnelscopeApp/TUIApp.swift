@@ -67,6 +67,10 @@ public final class TUIApp {
             while let event = terminal.nextEvent(timeoutMilliseconds: timeout) {
                 timeout = 0  // take every event already waiting before drawing again
                 dirty = true
+                if event == .key(.control("z")), let curses = terminal as? CursesTerminal {
+                    curses.suspendToShell()
+                    continue
+                }
                 for effect in state.reduce(event, env) {
                     switch effect {
                     case .quit:

@@ -1,7 +1,12 @@
 import ArgumentParser
 import Foundation
 import Capture
+import DisplayFilter
 import PacketDecoder
+import PacketStore
+import TerminalUI
+import ThemeFiles
+import TunnelscopeApp
 
 /// `tunnelscope fields`: the registry, one field a line, like `tshark -G fields`.
 public struct Fields: ParsableCommand {
@@ -24,34 +29,69 @@ public struct Fields: ParsableCommand {
     }
 }
 
-/// `tunnelscope [-r FILE]`: the default. Until the TUI lands it prints the capture's summary.
+/// `tunnelscope [-r FILE] [-Y FILTER] [--theme NAME]`: the TUI (the default command).
 public struct Open: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "open",
-        abstract: "Show a capture (default: the bundled capture of the article's 6in4 lab).",
+        abstract: "Open a capture in the TUI (default: the bundled capture of the article's 6in4 lab).",
+        discussion: "Without a terminal (output to a pipe or a file) it prints the summary lines instead.",
         shouldDisplay: false
     )
 
     @Option(name: .short, help: ArgumentHelp("Open this pcap or pcapng file.", valueName: "file"))
     var r: String?
 
+    @Option(name: .short, help: ArgumentHelp("Display filter to apply at start (Wireshark syntax).", valueName: "filter"))
+    var Y: String?
+
+    @Option(name: .long, help: ArgumentHelp("Colour theme: default, light, classroom, mono, or one of ~/.config/tunnelscope/themes.", valueName: "name"))
+    var theme: String = ThemeLoader.defaultName
+
     public init() {}
 
     public func run() throws {
-        let file: CaptureFile
-        do {
-            if let r {
-                file = try CaptureFile(path: r)
-            } else {
-                guard let bytes = Data(base64Encoded: BundledCapture.base64, options: .ignoreUnknownCharacters) else {
-                    throw CommandFailure("the bundled capture is damaged")
-                }
-                file = try CaptureFile(bytes: [UInt8](bytes), name: BundledCapture.name)
+        if let Y, !Y.allSatisfy({ $0 == " " }) {
+            do { _ = try DisplayFilter(compiling: Y) } catch {
+                throw CommandFailure("bad display filter: \(error.message)\n" + error.caret.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), status: 2)
             }
+        }
+        guard isatty(0) == 1 && isatty(1) == 1 else {
+            // No terminal: behave as `print`, so `tunnelscope -r x.pcap | grep ...` works.
+            try PacketPrinting(file: try openFile(), mode: .summary, limit: nil, hex: false, offsets: false,
+                               outputPath: nil, printWhileWriting: false,
+                               displayFilter: Y.flatMap { try? DisplayFilter(compiling: $0) }).run()
+            return
+        }
+        let store: PacketStore
+        if let r {
+            do { store = try PacketStore(path: r) } catch { throw CommandFailure(error.description) }
+        } else {
+            store = PacketStore(bytes: try bundledBytes(), name: BundledCapture.name)
+        }
+        let terminal: CursesTerminal
+        do { terminal = try CursesTerminal() } catch { throw CommandFailure("cannot start the TUI: \(error)") }
+        let (theme, warnings) = ThemeLoader.load(name: theme, colorDepth: terminal.colorDepth,
+                                                 environment: ProcessInfo.processInfo.environment, userDirectory: nil)
+        let app = TUIApp(store: store, terminal: terminal, theme: theme,
+                         startMessage: warnings.first.map { "Theme: \($0)" })
+        let status = app.run(filter: Y)
+        for warning in warnings { Terminal.error("theme: \(warning)") }
+        if status != 0 { throw CommandFailure("", status: status) }
+    }
+
+    private func openFile() throws -> CaptureFile {
+        do {
+            if let r { return try CaptureFile(path: r) }
+            return try CaptureFile(bytes: try bundledBytes(), name: BundledCapture.name)
         } catch let error as CaptureError {
             throw CommandFailure(error.description)
         }
-        try PacketPrinting(file: file, mode: .summary, limit: nil, hex: false, offsets: false,
-                           outputPath: nil, printWhileWriting: false).run()
+    }
+
+    private func bundledBytes() throws -> [UInt8] {
+        guard let bytes = Data(base64Encoded: BundledCapture.base64, options: .ignoreUnknownCharacters) else {
+            throw CommandFailure("the bundled capture is damaged")
+        }
+        return [UInt8](bytes)
     }
 }

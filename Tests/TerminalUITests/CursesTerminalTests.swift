@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `terminal-demo` binary, built beside the test bundle.

@@ -1,5 +1,6 @@
 import CNCurses
 import Foundation
+import TestSupport
 import ScreenModel
 import Testing
 @testable import TerminalUI

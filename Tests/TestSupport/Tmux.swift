@@ -2,27 +2,27 @@ import Foundation
 
 /// A private tmux server (its own socket, no config) running one program in an 80x24 pane,
 /// driven with send-keys and read with capture-pane: what a person at the terminal would see.
-final class Tmux {
-    static let executable: String? = {
+public final class Tmux {
+    public static let executable: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/tmux" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
-    static var isAvailable: Bool { executable != nil }
+    public static var isAvailable: Bool { executable != nil }
 
-    let socket = "tunnelscope-test-\(getpid())-\(UUID().uuidString.prefix(8))"
-    let target = "demo"
+    public let socket = "tunnelscope-test-\(getpid())-\(UUID().uuidString.prefix(8))"
+    public let target = "demo"
 
     /// Starts `command` (a shell command line) in a new detached session.
-    init(command: String, width: Int = 80, height: Int = 24) throws {
+    public init(command: String, width: Int = 80, height: Int = 24) throws {
         try run(["new-session", "-d", "-s", target, "-x", "\(width)", "-y", "\(height)", command], output: false)
     }
 
     deinit { _ = try? run(["kill-server"], output: false) }
 
-    enum Failure: Error, CustomStringConvertible {
+    public enum Failure: Error, CustomStringConvertible {
         case tmux([String], Int32, String)
         case timedOut(String, String)
-        var description: String {
+        public var description: String {
             switch self {
             case let .tmux(arguments, status, output): return "tmux \(arguments.joined(separator: " ")) exited \(status): \(output)"
             case let .timedOut(what, screen): return "timed out waiting for \(what); the pane shows:\n\(screen)"
@@ -32,7 +32,7 @@ final class Tmux {
 
     /// Runs a tmux command on this server; what it printed.
     @discardableResult
-    func run(_ arguments: [String], output: Bool = true) throws -> String {
+    public func run(_ arguments: [String], output: Bool = true) throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: file) }
         let status = try Tmux.spawn([Tmux.executable!, "-L", socket, "-f", "/dev/null"] + arguments, output: file)
@@ -44,7 +44,7 @@ final class Tmux {
     /// posix_spawn and waitpid rather than Foundation's Process: the child must start with no
     /// signal blocked or ignored. Test threads block most signals, a spawned child inherits that,
     /// and the tmux server (and the demo under it) would never see SIGTERM, SIGWINCH or SIGCHLD.
-    static func spawn(_ arguments: [String], output: String) throws -> Int32 {
+    public static func spawn(_ arguments: [String], output: String) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -76,25 +76,25 @@ final class Tmux {
     }
 
     /// The pane's text, wrapped lines joined; with `escapes`, SGR sequences for colours and attributes.
-    func capture(escapes: Bool = false) throws -> String {
+    public func capture(escapes: Bool = false) throws -> String {
         try run(["capture-pane", "-p", "-t", target] + (escapes ? ["-e"] : ["-J"]))
     }
 
-    func lines() throws -> [String] {
+    public func lines() throws -> [String] {
         try capture().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
     /// A tmux format about the pane, e.g. `#{alternate_on}`.
-    func display(_ format: String) throws -> String {
+    public func display(_ format: String) throws -> String {
         try run(["display-message", "-p", "-t", target, format]).trimmingCharacters(in: .newlines)
     }
 
-    func send(_ keys: String...) throws { try run(["send-keys", "-t", target] + keys) }
-    func sendLiteral(_ text: String) throws { try run(["send-keys", "-t", target, "-l", text]) }
-    func sendBytes(_ bytes: [UInt8]) throws { try run(["send-keys", "-t", target, "-H"] + bytes.map { String(format: "%02x", $0) }) }
+    public func send(_ keys: String...) throws { try run(["send-keys", "-t", target] + keys) }
+    public func sendLiteral(_ text: String) throws { try run(["send-keys", "-t", target, "-l", text]) }
+    public func sendBytes(_ bytes: [UInt8]) throws { try run(["send-keys", "-t", target, "-H"] + bytes.map { String(format: "%02x", $0) }) }
 
     /// Polls the pane until `condition` holds (CI machines are slow; the demo answers in milliseconds).
-    func wait(for what: String, timeout: Double = 15, _ condition: ([String]) -> Bool) throws {
+    public func wait(for what: String, timeout: Double = 15, _ condition: ([String]) -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let lines = try self.lines()
@@ -105,29 +105,39 @@ final class Tmux {
     }
 
     /// Waits until the last non-empty line is `text`.
-    func waitForLastLine(_ text: String) throws {
+    public func waitForLastLine(_ text: String) throws {
         try wait(for: "last line \"\(text)\"") { lines in lines.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }?.trimmingCharacters(in: .whitespaces) == text }
     }
 
-    func waitFor(_ text: String) throws {
+    public func waitFor(_ text: String) throws {
         try wait(for: "\"\(text)\"") { $0.contains { $0.contains(text) } }
     }
 }
 
 /// One character cell as capture-pane -e shows it: the character and the SGR state in force.
-struct StyledCell: Equatable, CustomStringConvertible {
-    var character: Character = " "
-    var foreground: Int?  // nil: default
-    var background: Int?
-    var bold = false, underline = false, reverse = false
+public struct StyledCell: Equatable, CustomStringConvertible {
+    public var character: Character = " "
+    public var foreground: Int?  // nil: default
+    public var background: Int?
+    public var bold = false, underline = false, reverse = false
 
-    var description: String {
+    public init(character: Character = " ", foreground: Int? = nil, background: Int? = nil,
+                bold: Bool = false, underline: Bool = false, reverse: Bool = false) {
+        self.character = character
+        self.foreground = foreground
+        self.background = background
+        self.bold = bold
+        self.underline = underline
+        self.reverse = reverse
+    }
+
+    public var description: String {
         "'\(character)' fg \(foreground.map(String.init) ?? "default") bg \(background.map(String.init) ?? "default")"
             + (bold ? " bold" : "") + (underline ? " underline" : "") + (reverse ? " reverse" : "")
     }
 
     /// capture-pane -e output as rows of cells (the SGR state carries from line to line).
-    static func parse(_ text: String) -> [[StyledCell]] {
+    public static func parse(_ text: String) -> [[StyledCell]] {
         var rows: [[StyledCell]] = []
         var state = StyledCell()
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

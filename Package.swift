@@ -19,7 +19,7 @@ let package = Package(
         // The pure core: no C, no Foundation.
         .target(name: "PacketDecoder"),
         .target(name: "PacketOutput", dependencies: ["PacketDecoder"]),
-        .target(name: "DisplayFilter", dependencies: ["PacketDecoder"], exclude: ["README-semantics.md"]),
+        .target(name: "DisplayFilter", dependencies: ["PacketDecoder"]),
 
         // Talks to libpcap (and reads pcapng itself, see README "Design").
         .target(name: "Capture", dependencies: ["CPcap", "PacketDecoder"]),

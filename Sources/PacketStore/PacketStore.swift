@@ -37,6 +37,8 @@ public final class PacketStore: Sendable {
         var interfaces: [Interface] = []
         var done = false
         var error: CaptureError?
+        /// File bytes indexed so far.
+        var bytesIndexed = 0
     }
 
     /// Opens and maps `path`; call `buildIndex` (on any thread) to index it.
@@ -82,7 +84,7 @@ public final class PacketStore: Sendable {
                                    interface: slot!, flags: UInt16(truncatingIfNeeded: m.direction ?? 0)))
                 total += 1
                 if batch.count == batch.capacity {
-                    publish(&batch)
+                    publish(&batch, bytes: record.fileOffset)
                     progress?(total, record.fileOffset, size)
                 }
                 return true
@@ -100,10 +102,18 @@ public final class PacketStore: Sendable {
 
     private struct InterfaceKey: Hashable { var id: Int; var linkType: UInt32 }
 
-    private func publish(_ batch: inout [Entry]) {
+    private func publish(_ batch: inout [Entry], bytes: Int? = nil) {
         guard !batch.isEmpty else { return }
-        state.withLock { $0.entries.append(contentsOf: batch) }
+        state.withLock {
+            $0.entries.append(contentsOf: batch)
+            if let bytes { $0.bytesIndexed = bytes }
+        }
         batch.removeAll(keepingCapacity: true)
+    }
+
+    /// How far indexing has come, 0...1 (by bytes of the file).
+    public var indexedFraction: Double {
+        state.withLock { s in s.done ? 1 : Double(s.bytesIndexed) / Double(max(1, mapping.size)) }
     }
 
     /// Packets indexed so far.

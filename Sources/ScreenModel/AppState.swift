@@ -8,6 +8,8 @@ public protocol PacketSource: AnyObject {
     var count: Int { get }
     /// True once no more packets will come.
     var isComplete: Bool { get }
+    /// How much of the source is indexed, 0...1 (a file being opened); nil when unknown (live).
+    var loadedFraction: Double? { get }
     /// Decodes packet `index` (0-based) into `tree`.
     func decode(_ index: Int, into tree: inout PacketTree)
 }
@@ -96,6 +98,7 @@ public struct AppState: Sendable {
     // What the source said last.
     public var packetCount = 0
     public var sourceComplete = false
+    public var loadedFraction: Double?
     public var sourceName = ""
     /// Reference time for the relative column (the first packet's), seconds and nanoseconds.
     public var firstTime: (Int64, UInt32)?

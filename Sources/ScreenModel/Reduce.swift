@@ -23,6 +23,7 @@ extension AppState {
         packetCount = env.source.count
         sourceComplete = env.source.isComplete
         sourceName = env.source.name
+        loadedFraction = env.source.loadedFraction
         if before == 0 && packetCount > 0 {
             var first = PacketTree()
             env.source.decode(0, into: &first)

@@ -194,7 +194,9 @@ extension AppState {
         // The file's base name: the status line has no room for a path.
         var parts: [String] = [String(sourceName.split(separator: "/").last ?? Substring(sourceName))]
         var counts = view == nil ? "\(packetCount) packets" : "\(rowCount) shown of \(packetCount)"
-        if !sourceComplete { counts += " (loading…)" }
+        if !sourceComplete {
+            counts += loadedFraction.map { " (loading \(Int($0 * 100))%)" } ?? " (loading…)"
+        }
         parts.append(counts)
         if !appliedFilter.isEmpty {
             var f = "filter: \(appliedFilter)"
@@ -276,7 +278,7 @@ extension AppState {
         ("e / c", "tree: unfold all / fold all"),
         ("x", "tree: unfold the whole layer"),
         ("← → ↑ ↓", "bytes: move; the tree follows the field"),
-        ("/", "display filter (Enter applies, Esc cancels, ↑↓ history)"),
+        ("/", "filter: Enter applies, Esc cancels, ↑↓ history"),
         (":", "go to a packet number"),
         ("t", "time: relative, absolute (UTC), delta"),
         ("z", "zoom the focused pane / back"),
@@ -285,7 +287,7 @@ extension AppState {
         ("Ctrl-L", "redraw"),
         ("mouse", "click a row, a field or a byte; wheel scrolls"),
         ("? F1", "this help (any key closes it)"),
-        ("q", "quit"),
+        ("q Ctrl-C", "quit (Ctrl-Z suspends)"),
     ]
 
     func drawHelp(_ screen: inout Screen) {

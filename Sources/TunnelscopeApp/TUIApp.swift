@@ -5,7 +5,9 @@ import ScreenModel
 import TerminalUI
 import DisplayFilter
 
-extension PacketStore: PacketSource {}
+extension PacketStore: PacketSource {
+    public var loadedFraction: Double? { indexedFraction }
+}
 
 /// The interactive program: one loop that takes terminal events, the store's indexing progress
 /// and the filter job's matches, reduces them into the AppState and draws what changed.
@@ -89,7 +91,8 @@ public final class TUIApp {
 
     /// Takes in what the indexer and the filter job have done since the last look.
     func poll() {
-        if store.count != state.packetCount || store.isComplete != state.sourceComplete {
+        if store.count != state.packetCount || store.isComplete != state.sourceComplete
+            || (!store.isComplete && store.indexedFraction != state.loadedFraction) {
             state.refresh(from: env)
             if store.isComplete, let error = store.error {
                 state.message = "Stopped reading: \(error.description)"

@@ -13,6 +13,7 @@ final class FixtureSource: PacketSource {
     }
     var count: Int { frames.count }
     var isComplete: Bool { true }
+    var loadedFraction: Double? { 1 }
     func decode(_ index: Int, into tree: inout PacketTree) { tree = frames[index] }
 }
 

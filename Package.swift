@@ -35,12 +35,15 @@ let package = Package(
         ]),
         .executableTarget(name: "tunnelscope", dependencies: ["TunnelscopeCLI"]),
         .executableTarget(name: "tunnelscope-bench", dependencies: ["PacketDecoder", "PacketOutput"]),
+        // Test helper: injects frames on an interface with pcap_inject (the live-capture tests).
+        .executableTarget(name: "ts-inject", dependencies: ["Capture", "CPcap", "PacketDecoder"]),
 
         .target(name: "TestSupport", dependencies: ["PacketDecoder", "Capture"], path: "Tests/TestSupport"),
         .testTarget(name: "PacketDecoderTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "PacketOutputTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketStore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
+        .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "ScreenModelTests", dependencies: ["ScreenModel", "PacketDecoder", "TestSupport"]),
     ]
 )

@@ -35,9 +35,13 @@ public struct Open: ParsableCommand {
     @Option(name: .short, help: ArgumentHelp("Open this pcap or pcapng file.", valueName: "file"))
     var r: String?
 
+    @Flag(name: .short, help: "List the interfaces that can be captured on (as tunnelscope interfaces).")
+    var D = false
+
     public init() {}
 
     public func run() throws {
+        if D { return try InterfacesCommand.list() }
         let file: CaptureFile
         do {
             if let r {

@@ -19,7 +19,7 @@ public final class LiveCapture: @unchecked Sendable {
         public var immediate = true
         /// The kernel ring's size in bytes (tcpdump's -B, in KiB there). Bigger absorbs longer bursts.
         public var bufferSize = 32 << 20
-        /// How long a read waits before the capture thread looks around (interface state).
+        /// How long the capture thread waits for packets before it looks around (interface state).
         public var timeoutMilliseconds: Int32 = 100
 
         public init(snapshotLength: Int = 262_144, promiscuous: Bool = true, immediate: Bool = true,
@@ -76,6 +76,10 @@ public final class LiveCapture: @unchecked Sendable {
     public let warnings: [String]
 
     private let handle: OpaquePointer
+    /// A pipe whose write end `stop()` pokes, to end the capture thread's poll at once.
+    private let wakeReader: Int32
+    private let wakeWriter: Int32
+    private let timeoutMilliseconds: Int32
     private var spool: PcapWriter?
     private var spoolOffset = 24  // after the file header
     private var unflushed = 0
@@ -127,6 +131,18 @@ public final class LiveCapture: @unchecked Sendable {
                 warnings.append("\(interface): \(message)")
             }
         }
+        var pipeEnds: [Int32] = [-1, -1]
+        guard pipe(&pipeEnds) == 0 else {
+            pcap_close(handle)
+            throw CaptureError(.interface, source: interface, "pipe: " + String(cString: strerror(errno)))
+        }
+        for end in pipeEnds {
+            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        wakeReader = pipeEnds[0]
+        wakeWriter = pipeEnds[1]
+        timeoutMilliseconds = options.timeoutMilliseconds
         self.handle = handle
         self.warnings = warnings
         linkType = LinkType(UInt32(pcap_datalink(handle)))
@@ -143,6 +159,8 @@ public final class LiveCapture: @unchecked Sendable {
         }
         spool?.close()
         pcap_close(handle)
+        close(wakeReader)
+        close(wakeWriter)
     }
 
     /// libpcap's activation errors, each with what to do about it.
@@ -249,6 +267,8 @@ public final class LiveCapture: @unchecked Sendable {
     public func stop() {
         stopRequested.store(true, ordering: .sequentiallyConsistent)
         pcap_breakloop(handle)
+        var byte: UInt8 = 1
+        _ = write(wakeWriter, &byte, 1)
     }
 
     /// How the capture ended; nil while it runs.
@@ -287,20 +307,29 @@ public final class LiveCapture: @unchecked Sendable {
     private func run() {
         let context = Unmanaged.passUnretained(self).toOpaque().assumingMemoryBound(to: UInt8.self)
         var ending = Ending.stopped
-        while true {
+        // Our own poll over the packet socket and the wake-up pipe, then non-blocking reads: libpcap's
+        // blocking read never returns while an interface is down (it waits for it to come back).
+        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        if pcap_setnonblock(handle, 1, &errbuf) != 0 {
+            ending = .failed(CaptureError(.interface, source: interface, String(cBuffer: errbuf)))
+        }
+        var fds = [pollfd(fd: pcap_get_selectable_fd(handle), events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wakeReader, events: Int16(POLLIN), revents: 0)]
+        while ending == .stopped {
             if stopRequested.load(ordering: .sequentiallyConsistent) { break }
+            let ready = poll(&fds, 2, timeoutMilliseconds)
             let n = pcap_dispatch(handle, Self.batchLimit, Self.callback, context)
             endBatch()
             if let failure { ending = .failed(failure); break }
             if consumerDone { ending = .consumerDone; break }
-            if n == PCAP_ERROR_BREAK { continue }  // stop() (or a stale break): the loop's test decides
+            if n == PCAP_ERROR_BREAK { continue }  // stop(): the loop's test ends it
             if n < 0 {
                 ending = .failed(Self.readError(interface: interface, message: String(cString: pcap_geterr(handle))))
                 break
             }
-            if n == 0, let down = interfaceDown() {
+            // Quiet: a timeout, or an error condition libpcap has just read. Is the interface still up?
+            if n == 0 && (ready == 0 || fds[0].revents & Int16(POLLERR | POLLHUP) != 0), let down = interfaceDown() {
                 ending = .failed(down)
-                break
             }
         }
         if ending == .stopped { drain() }
@@ -313,8 +342,6 @@ public final class LiveCapture: @unchecked Sendable {
 
     /// After `stop()`: what the kernel already queued is read too, so captured + dropped = received.
     private func drain() {
-        var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard pcap_setnonblock(handle, 1, &errbuf) == 0 else { return }
         let context = Unmanaged.passUnretained(self).toOpaque().assumingMemoryBound(to: UInt8.self)
         for _ in 0..<1024 {
             let n = pcap_dispatch(handle, Self.batchLimit, Self.callback, context)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Capture
 import TestSupport
@@ -207,6 +208,87 @@ struct LiveCaptureTests {
             // Linux cooked v1 or v2, whichever libpcap gives `any` (the decoder handles both).
             #expect(lines.allSatisfy { $0.hasPrefix("sll") })
         }
+    }
+
+    @Test func withFileCapabilitiesAUserCapturesAndShedsThem() throws {
+        try withLab { lab in
+            guard let setcap = Tool.path("setcap"), Tool.path("setpriv") != nil else {
+                throw LiveTestFailure("needs setcap (libcap2-bin) and setpriv (util-linux)")
+            }
+            // A copy of our own, so the capabilities never land on the build product.
+            let binary = URL(fileURLWithPath: lab.file("tunnelscope"))
+            try FileManager.default.copyItem(at: LiveLab.binary.resolvingSymlinksInPath(), to: binary)
+            chmod(binary.path, 0o755)
+            let r = try Tool.run(setcap, ["cap_net_raw,cap_net_admin=eip", binary.path])
+            guard r.status == 0 else { throw LiveTestFailure("setcap: \(r.output)") }
+            let out = lab.file("caps.pcap")
+            let capture = try lab.tunnelscope(["print", "-i", "virbr0", "-w", out],
+                                              wrapper: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+                                              binary: binary)
+            let status = try String(contentsOfFile: "/proc/\(capture.pid)/status", encoding: .utf8)
+            #expect(status.contains("Uid:\t65534\t65534\t65534\t65534"))
+            #expect(status.contains("CapPrm:\t0000000000000000"))
+            #expect(status.contains("CapEff:\t0000000000000000"))
+            try lab.inject(file: article)
+            #expect(try capture.interrupt() == 0)
+            #expect(try frames(of: out).count == 89)
+        }
+    }
+
+    @Test func afterKill9TheFileHoldsEveryPacketFlushed() throws {
+        try withLab { lab in
+            let out = lab.file("killed.pcap")
+            let capture = try lab.tunnelscope(["print", "-i", "virbr0", "-w", out])
+            try lab.inject(file: article)
+            // Flushed batch by batch: all 89 are in the file within a second, with no help from the process.
+            let deadline = Date().addingTimeInterval(5)
+            var count = 0
+            repeat {
+                usleep(50_000)
+                count = (try? frames(of: out).count) ?? 0
+            } while count < 89 && Date() < deadline
+            kill(capture.pid, SIGKILL)
+            _ = try capture.wait()
+            #expect(try frames(of: out).map(\.bytes) == (try frames(of: article)).map(\.bytes))
+        }
+    }
+
+    /// The API the TUI uses, in this process, on loopback: spool offsets, flush before onBatch,
+    /// stats, stop and wait. Frames are ts-inject's (EtherType 0x88b5), selected with BPF.
+    @Test func liveCaptureAPIOnLoopback() throws {
+        try LiveEnvironment.require()
+        let capture = try LiveCapture(interface: "lo")
+        try capture.setFilter("ether proto 0x88b5 and ether src 02:00:00:99:00:01")
+        let spool = try LiveCapture.temporarySpoolPath()
+        defer { unlink(spool) }
+        #expect(spool.contains("/tunnelscope-") && spool.hasSuffix(".pcap"))
+        let seen = Mutex<[(offset: Int, bytes: [UInt8], readBack: Bool)]>([])
+        try capture.start(spoolPath: spool, onPacket: { record in
+            seen.withLock { $0.append((record.fileOffset, Array(record.bytes), false)) }
+            return true
+        }, onBatch: {
+            // Flushed before onBatch: what was handed over can be read back from the spool now.
+            guard let data = FileManager.default.contents(atPath: spool) else { return }
+            seen.withLock { list in
+                for i in list.indices where !list[i].readBack {
+                    let range = list[i].offset..<(list[i].offset + list[i].bytes.count)
+                    list[i].readBack = range.upperBound <= data.count && Array(data[range]) == list[i].bytes
+                }
+            }
+        })
+        let sent = try Tool.run(LiveLab.injector.path, ["lo", "--generate", "50"])
+        #expect(sent.output.contains("sent 50"))
+        let deadline = Date().addingTimeInterval(10)
+        while seen.withLock({ $0.count }) < 50 && Date() < deadline { usleep(20_000) }
+        #expect(capture.ending == nil)
+        capture.stop()
+        #expect(capture.wait() == .stopped)
+        let list = seen.withLock { $0 }
+        #expect(list.count == 50)
+        #expect(list.allSatisfy { $0.readBack })
+        #expect(list.enumerated().allSatisfy { $0.element.bytes == generatedFrame($0.offset) })
+        #expect(capture.stats().captured == 50)
+        #expect(try frames(of: spool).map(\.bytes) == list.map(\.bytes))
     }
 
     /// The built binary, or a copy (mode 0755) when the build folder is closed to other users.

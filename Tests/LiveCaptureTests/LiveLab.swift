@@ -91,8 +91,9 @@ final class LiveLab {
             try Tool.ip(["netns", "add", peer])
             try Tool.ip(["link", "add", "virbr0", "netns", name, "type", "veth", "peer", "name", "peer0", "netns", peer])
             for ns in [name, peer] {
-                try Tool.ip(["netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                             "net.ipv6.conf.default.disable_ipv6=1"])
+                // /proc/sys/net shows the namespace of the process reading it (no procps needed).
+                try Tool.ip(["netns", "exec", ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && "
+                             + "echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6"])
             }
             try Tool.ip(["-n", name, "addr", "add", "10.99.0.1/24", "dev", "virbr0"])
             try Tool.ip(["-n", peer, "addr", "add", "10.99.0.2/24", "dev", "peer0"])

@@ -241,7 +241,8 @@ public final class LiveCapture: @unchecked Sendable {
         }
         if alreadyStarted { throw CaptureError(.interface, source: interface, "the capture was already started") }
         if let spoolPath {
-            spool = try PcapWriter(path: spoolPath, linkType: linkType, snapshotLength: snapshotLength, precision: precision)
+            spool = try PcapWriter(path: spoolPath, linkType: linkType, snapshotLength: snapshotLength,
+                                   precision: precision, bufferSize: Self.spoolBuffer)
             try spool?.flush()
         }
         self.onPacket = onPacket
@@ -303,6 +304,8 @@ public final class LiveCapture: @unchecked Sendable {
 
     /// At most this many packets a read, so the spool is flushed and `onBatch` runs under load too.
     private static let batchLimit: Int32 = 4096
+    /// The spool's stdio buffer: bigger than any record (snapshot length + 16).
+    private static let spoolBuffer = 1 << 20
 
     private func run() {
         let context = Unmanaged.passUnretained(self).toOpaque().assumingMemoryBound(to: UInt8.self)
@@ -378,7 +381,11 @@ public final class LiveCapture: @unchecked Sendable {
         var offset = 0
         if let spool {
             offset = spoolOffset + 16
-            do { try spool.write(bytes, metadata: metadata) } catch {
+            do {
+                // Flushed before a record could overflow the buffer: stdio never writes half a record.
+                if spool.bufferedBytes + 16 + bytes.count > Self.spoolBuffer { try spool.flush() }
+                try spool.write(bytes, metadata: metadata)
+            } catch {
                 failure = error
                 pcap_breakloop(handle)
                 return

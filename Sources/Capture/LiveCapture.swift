@@ -88,7 +88,6 @@ public final class LiveCapture: @unchecked Sendable {
     private var onEnd: @Sendable (Ending) -> Void = { _ in }
     private var consumerDone = false
     private var failure: CaptureError?
-    private var thread: pthread_t?
     private let captured = Atomic<Int>(0)
     private let stopRequested = Atomic<Bool>(false)
     private let state = Mutex(State())
@@ -96,6 +95,7 @@ public final class LiveCapture: @unchecked Sendable {
     private struct State {
         var started = false
         var joined = false
+        var thread: pthread_t?
         var ending: Ending?
     }
 
@@ -152,7 +152,7 @@ public final class LiveCapture: @unchecked Sendable {
 
     deinit {
         state.withLock { s in
-            if s.started && !s.joined, let thread {
+            if !s.joined, let thread = s.thread {
                 // The last reference can be dropped by the capture thread itself as it ends.
                 if pthread_equal(thread, pthread_self()) != 0 { pthread_detach(thread) } else { pthread_join(thread, nil) }
             }
@@ -241,26 +241,34 @@ public final class LiveCapture: @unchecked Sendable {
         }
         if alreadyStarted { throw CaptureError(.interface, source: interface, "the capture was already started") }
         if let spoolPath {
-            spool = try PcapWriter(path: spoolPath, linkType: linkType, snapshotLength: snapshotLength,
-                                   precision: precision, bufferSize: Self.spoolBuffer)
-            try spool?.flush()
+            do {
+                spool = try PcapWriter(path: spoolPath, linkType: linkType, snapshotLength: snapshotLength,
+                                       precision: precision, bufferSize: Self.spoolBuffer)
+                try spool?.flush()
+            } catch {
+                spool = nil
+                state.withLock { $0.started = false }
+                throw error
+            }
         }
         self.onPacket = onPacket
         self.onBatch = onBatch
         self.onEnd = onEnd
-        var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&thread, nil, { context in
-            let capture = Unmanaged<LiveCapture>.fromOpaque(context!).takeRetainedValue()
-            capture.run()
-            return nil
-        }, context)
+        let status = state.withLock { s -> Int32 in
+            var thread = pthread_t()
+            let status = pthread_create(&thread, nil, { context in
+                let capture = Unmanaged<LiveCapture>.fromOpaque(context!).takeRetainedValue()
+                capture.run()
+                return nil
+            }, context)
+            if status == 0 { s.thread = thread } else { s.started = false }
+            return status
+        }
         if status != 0 {
             Unmanaged<LiveCapture>.fromOpaque(context).release()
-            state.withLock { $0.started = false }
             throw CaptureError(.interface, source: interface, "cannot start the capture thread: \(String(cString: strerror(status)))")
         }
-        self.thread = thread
     }
 
     /// Ends the capture: packets the kernel already holds are still read and handed over, then
@@ -279,9 +287,9 @@ public final class LiveCapture: @unchecked Sendable {
     @discardableResult
     public func wait() -> Ending {
         let thread = state.withLock { s -> pthread_t? in
-            guard s.started, !s.joined else { return nil }
+            guard !s.joined, let thread = s.thread else { return nil }
             s.joined = true
-            return self.thread
+            return thread
         }
         if let thread { pthread_join(thread, nil) }
         return ending ?? .stopped

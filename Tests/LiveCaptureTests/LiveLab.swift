@@ -167,8 +167,8 @@ final class RunningCapture {
         let id = UUID().uuidString
         stdoutURL = directory.appendingPathComponent("stdout-\(id)")
         stderrURL = directory.appendingPathComponent("stderr-\(id)")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         out = try FileHandle(forWritingTo: stdoutURL)
         err = try FileHandle(forWritingTo: stderrURL)
         // `ip netns exec` execs the command: the process id is tunnelscope's own.

@@ -1,6 +1,6 @@
 # tunnelscope: `make run` opens the default, `make test` runs every test.
 SWIFT ?= swift
-APT_PACKAGES := libpcap-dev libncurses-dev pkg-config tmux iproute2
+APT_PACKAGES := libpcap-dev libncurses-dev pkg-config tmux iproute2 util-linux libcap2-bin
 CONFIG ?= debug
 
 .PHONY: setup build release run test fuzz bench clean

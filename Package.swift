@@ -50,6 +50,8 @@ let package = Package(
         ]),
         .executableTarget(name: "tunnelscope", dependencies: ["TunnelscopeCLI"]),
         .executableTarget(name: "tunnelscope-bench", dependencies: ["PacketDecoder", "PacketOutput"]),
+        // Test helper: injects frames on an interface with pcap_inject (the live-capture tests).
+        .executableTarget(name: "ts-inject", dependencies: ["Capture", "CPcap", "PacketDecoder"]),
 
         .target(name: "TestSupport", dependencies: ["PacketDecoder", "Capture"], path: "Tests/TestSupport"),
         .testTarget(name: "PacketDecoderTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketStore", "TestSupport"]),
         .testTarget(name: "DisplayFilterTests", dependencies: ["DisplayFilter", "PacketDecoder", "TestSupport", "Capture"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
+        .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "ScreenModelTests", dependencies: ["ScreenModel", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "ThemeFiles", "ScreenModel", "CNCurses", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TestSupport"]),

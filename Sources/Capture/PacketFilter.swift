@@ -37,8 +37,10 @@ public final class PcapWriter {
     public let path: String
     public let linkType: LinkType
 
+    /// `bufferSize` sets the stdio buffer of the file (not for `-`, standard output): a writer
+    /// that flushes before a record would overflow it only ever writes whole records (`bufferedBytes`).
     public init(path: String, linkType: LinkType, snapshotLength: Int = 262_144,
-                precision: TimestampPrecision = .microseconds) throws(CaptureError) {
+                precision: TimestampPrecision = .microseconds, bufferSize: Int? = nil) throws(CaptureError) {
         self.path = path
         self.linkType = linkType
         guard let dead = pcap_open_dead_with_tstamp_precision(
@@ -46,7 +48,19 @@ public final class PcapWriter {
             UInt32(precision == .nanoseconds ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO)) else {
             throw CaptureError(.write, source: path, "cannot write link type \(linkType.rawValue)")
         }
-        guard let dumper = pcap_dump_open(dead, path) else {
+        var opened: OpaquePointer?
+        if let bufferSize, path != "-" {
+            guard let file = fopen(path, "wb") else {
+                pcap_close(dead)
+                throw CaptureError(.write, source: path, String(cString: strerror(errno)))
+            }
+            setvbuf(file, nil, _IOFBF, bufferSize)
+            opened = pcap_dump_fopen(dead, file)
+            if opened == nil { fclose(file) }
+        } else {
+            opened = pcap_dump_open(dead, path)
+        }
+        guard let dumper = opened else {
             let message = String(cString: pcap_geterr(dead))
             pcap_close(dead)
             throw CaptureError(.write, source: path, message)
@@ -54,7 +68,11 @@ public final class PcapWriter {
         self.dead = dead
         self.dumper = dumper
         self.precision = precision
+        bufferedBytes = 24  // the file header
     }
+
+    /// Bytes written since the last flush (file header and records).
+    public private(set) var bufferedBytes = 0
 
     private let precision: TimestampPrecision
 
@@ -73,9 +91,11 @@ public final class PcapWriter {
         withUnsafePointer(to: &header) { h in
             pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), h, base)
         }
+        bufferedBytes += 16 + bytes.count
     }
 
     public func flush() throws(CaptureError) {
+        bufferedBytes = 0
         if pcap_dump_flush(dumper) != 0 {
             throw CaptureError(.write, source: path, String(cString: strerror(errno)))
         }

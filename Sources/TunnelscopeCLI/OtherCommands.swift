@@ -47,9 +47,13 @@ public struct Open: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Colour theme: default, light, classroom, mono, or one of ~/.config/tunnelscope/themes.", valueName: "name"))
     var theme: String = ThemeLoader.defaultName
 
+    @Flag(name: .short, help: "List the interfaces that can be captured on (as tunnelscope interfaces).")
+    var D = false
+
     public init() {}
 
     public func run() throws {
+        if D { return try InterfacesCommand.list() }
         if let Y, !Y.allSatisfy({ $0 == " " }) {
             do { _ = try DisplayFilter(compiling: Y) } catch {
                 throw CommandFailure("bad display filter: \(error.message)\n" + error.caret.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), status: 2)

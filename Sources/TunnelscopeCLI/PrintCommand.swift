@@ -54,12 +54,17 @@ public struct Print: ParsableCommand {
     @Flag(name: .long, help: "With -V, show each field's byte range and mask.")
     var offsets = false
 
+    /// Live capture (-i, -p, -s, -B, --duration, --user, -D): see LiveCommands.swift.
+    @OptionGroup var live: LiveOptions
+
     public init() {}
 
     enum Mode { case summary, tree, fields(FieldsPrinter), json }
 
     public func validate() throws {
-        guard r != nil else { throw ValidationError("print needs a capture file: -r FILE") }
+        if live.D { return }
+        try live.validate(reading: r)
+        guard r != nil || live.i != nil else { throw ValidationError("print needs a capture file or an interface: -r FILE or -i INTERFACE") }
         if let c, c < 1 { throw ValidationError("-c needs a positive count, got \(c)") }
         switch T {
         case "text", "fields", "json": break
@@ -70,6 +75,7 @@ public struct Print: ParsableCommand {
     }
 
     public func run() throws {
+        if live.D { return try InterfacesCommand.list() }
         let mode: Mode
         switch T {
         case "fields":
@@ -88,6 +94,10 @@ public struct Print: ParsableCommand {
                 throw CommandFailure("bad display filter: \(error.message)\n" + error.caret.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), status: 2)
             }
         }
+        if let interface = live.i {
+            return try LivePrinting(interface: interface, options: live, filter: f, mode: mode, limit: c, hex: x,
+                                    offsets: offsets, outputPath: w, printWhileWriting: P, displayFilter: displayFilter).run()
+        }
         let file: CaptureFile
         do {
             file = try CaptureFile(path: r!)
@@ -98,7 +108,7 @@ public struct Print: ParsableCommand {
     }
 }
 
-/// The loop behind `print`: read, filter, decode once into a reused tree, print or write.
+/// The loop behind `print -r`: read, filter, decode once into a reused tree, print or write.
 struct PacketPrinting {
     let file: CaptureFile
     let mode: Print.Mode
@@ -121,56 +131,101 @@ struct PacketPrinting {
                                         precision: file.precision)
             } catch { throw CommandFailure(error.description) }
         }
-        let printing = writer == nil || printWhileWriting
-        var tree = PacketTree()
-        var summary = SummaryPrinter()
-        let treePrinter = TreePrinter(showOffsets: offsets)
-        let json = JSONPrinter()
-        var shown = 0
+        let printer = PacketPrinter(mode: mode, hex: hex, offsets: offsets,
+                                    printing: writer == nil || printWhileWriting, out: out, displayFilter: displayFilter)
         var writeError: CaptureError?
-        if case .fields(let printer) = mode, printing, let header = printer.headerLine { out.writeLine(header) }
-        if case .json = mode, printing { out.writeLine("[") }
+        printer.begin()
         var readError: CaptureError?
         do {
             try file.forEach { record in
-                summary.noteReference(record.metadata)
-                PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree)
-                if let displayFilter, !displayFilter.matches(tree) { return true }
-                shown += 1
+                guard printer.decode(record) else { return true }
                 if let writer {
                     do { try writer.write(record.bytes, metadata: record.metadata) } catch {
                         writeError = error as? CaptureError
                         return false
                     }
                 }
-                if printing {
-                    switch mode {
-                    case .summary:
-                        out.writeLine(summary.line(for: tree))
-                        if hex { hexLines(tree, out); out.writeLine("") }
-                    case .tree:
-                        for line in treePrinter.lines(for: tree) { out.writeLine(line) }
-                        if hex { out.writeLine(""); hexLines(tree, out) }
-                        out.writeLine("")
-                    case .fields(let printer):
-                        out.writeLine(printer.line(for: tree))
-                    case .json:
-                        out.writeLine((shown > 1 ? "," : "") + json.object(for: tree))
-                    }
-                }
-                if let limit, shown >= limit { return false }
+                printer.printDecoded()
+                if let limit, printer.shown >= limit { return false }
                 return true
             }
         } catch {
             readError = error as? CaptureError
         }
-        if case .json = mode, printing { out.writeLine("]") }
+        printer.end()
         writer?.close()
         if let writeError { throw CommandFailure(writeError.description) }
         if let readError { throw CommandFailure(readError.description) }
     }
+}
 
-    private func hexLines(_ tree: PacketTree, _ out: OutputBuffer) {
+/// What `print` does with each packet, from a file or live: decode it once into a reused tree,
+/// count it, print it in the chosen format.
+final class PacketPrinter {
+    let mode: Print.Mode
+    let hex: Bool
+    let printing: Bool
+    let out: OutputBuffer
+    private var tree = PacketTree()
+    private var summary = SummaryPrinter()
+    private let treePrinter: TreePrinter
+    private let json = JSONPrinter()
+    /// Packets that passed so far (what -c counts).
+    private(set) var shown = 0
+    /// `-Y`: only packets it matches are counted, printed and written.
+    let displayFilter: DisplayFilter?
+
+    init(mode: Print.Mode, hex: Bool, offsets: Bool, printing: Bool, out: OutputBuffer, displayFilter: DisplayFilter? = nil) {
+        self.displayFilter = displayFilter
+        self.mode = mode
+        self.hex = hex
+        self.printing = printing
+        self.out = out
+        treePrinter = TreePrinter(showOffsets: offsets)
+    }
+
+    /// Decoding is needed to print and, with a display filter, to choose; -w alone needs none.
+    var needsDecoding: Bool { printing || displayFilter != nil }
+
+    func begin() {
+        guard printing else { return }
+        if case .fields(let printer) = mode, let header = printer.headerLine { out.writeLine(header) }
+        if case .json = mode { out.writeLine("[") }
+    }
+
+    /// Decodes `record` and counts it; false when the display filter drops it.
+    func decode(_ record: RawRecord) -> Bool {
+        // The Time column counts from the capture's first packet, even one the filter hides.
+        summary.noteReference(record.metadata)
+        if needsDecoding { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree) }
+        if let displayFilter, !displayFilter.matches(tree) { return false }
+        shown += 1
+        return true
+    }
+
+    /// Prints the packet `decode` accepted last.
+    func printDecoded() {
+        guard printing else { return }
+        switch mode {
+        case .summary:
+            out.writeLine(summary.line(for: tree))
+            if hex { hexLines(); out.writeLine("") }
+        case .tree:
+            for line in treePrinter.lines(for: tree) { out.writeLine(line) }
+            if hex { out.writeLine(""); hexLines() }
+            out.writeLine("")
+        case .fields(let printer):
+            out.writeLine(printer.line(for: tree))
+        case .json:
+            out.writeLine((shown > 1 ? "," : "") + json.object(for: tree))
+        }
+    }
+
+    func end() {
+        if case .json = mode, printing { out.writeLine("]") }
+    }
+
+    private func hexLines() {
         for line in HexDump.lines(tree.bytes) { out.writeLine(line) }
     }
 }

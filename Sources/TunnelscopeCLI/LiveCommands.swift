@@ -95,7 +95,8 @@ struct LivePrinting {
         let sink = FileDescriptorSink(fd: 1)
         Terminal.standardOutput = sink
         let printer = PacketPrinter(mode: mode, hex: hex, offsets: offsets,
-                                    printing: outputPath == nil || printWhileWriting, out: sink.buffer)
+                                    printing: outputPath == nil || printWhileWriting, out: sink.buffer,
+                                    displayFilter: displayFilter)
         let consumer = LiveConsumer(printer: printer, limit: limit)
         printer.begin()
         // Blocked here before the capture thread starts, so it inherits the mask; this thread waits for them.

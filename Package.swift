@@ -39,7 +39,7 @@ let package = Package(
 
         // The interactive program: event loop, background indexing and filtering.
         .target(name: "TunnelscopeApp", dependencies: [
-            "PacketDecoder", "PacketStore", "ScreenModel", "TerminalUI", "ThemeFiles", "DisplayFilter",
+            "PacketDecoder", "PacketStore", "ScreenModel", "TerminalUI", "ThemeFiles", "DisplayFilter", "Capture",
         ]),
 
         // Command-line wiring.

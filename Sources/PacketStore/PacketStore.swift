@@ -29,6 +29,8 @@ public final class PacketStore: Sendable {
     }
 
     public let name: String
+    /// True for a live capture's spool (it grows; `finish` ends it).
+    public let isLive: Bool
     private let mapping: Mapping
     private let state = Mutex(State())
 
@@ -44,13 +46,47 @@ public final class PacketStore: Sendable {
     /// Opens and maps `path`; call `buildIndex` (on any thread) to index it.
     public init(path: String) throws(CaptureError) {
         name = path
+        isLive = false
         mapping = try Mapping(path: path)
     }
 
     /// A capture held in memory (the bundled lab capture).
     public init(bytes: [UInt8], name: String) {
         self.name = name
+        isLive = false
         mapping = Mapping(bytes: bytes)
+    }
+
+    /// A live capture's spool file, which grows while it is read: packets are added with
+    /// `append` once their bytes are in the file, and `finish` says no more will come.
+    public init(spool path: String, linkType: LinkType, interface: String) throws(CaptureError) {
+        name = path
+        isLive = true
+        mapping = try Mapping(growing: path)
+        state.withLock { $0.interfaces = [Interface(linkType: linkType, name: nil)] }
+        _ = interface
+    }
+
+    /// Adds packets of a growing spool (their bytes must already be written and flushed).
+    public func append(_ records: [Entry]) {
+        guard !records.isEmpty else { return }
+        state.withLock { $0.entries.append(contentsOf: records) }
+    }
+
+    /// No more packets will come (the live capture ended), with the error that ended it if any.
+    public func finish(error: CaptureError? = nil) {
+        state.withLock {
+            $0.done = true
+            $0.error = error
+        }
+    }
+
+    /// Builds the index entry of a record read from a file or a live capture.
+    public static func entry(_ record: RawRecord) -> Entry {
+        let m = record.metadata
+        return Entry(offset: UInt64(record.fileOffset), seconds: m.seconds, nanoseconds: m.nanoseconds,
+                     capturedLength: UInt32(record.bytes.count), originalLength: UInt32(truncatingIfNeeded: m.originalLength),
+                     interface: 0, flags: UInt16(truncatingIfNeeded: m.direction ?? 0))
     }
 
     /// Indexes the whole file, publishing entries in batches so readers see packets early.
@@ -175,6 +211,22 @@ final class Mapping: @unchecked Sendable {
             throw CaptureError(.cannotOpen, source: path, "cannot map: " + String(cString: strerror(errno)))
         }
         madvise(p, size, MADV_WILLNEED)
+        base = UnsafeRawPointer(p)
+        mapped = true
+        bytes = nil
+        self.path = path
+    }
+
+    /// A file that keeps growing (a live spool): a large read-only shared mapping is reserved
+    /// once, and only pages the index points at (written and flushed) are ever touched.
+    init(growing path: String) throws(CaptureError) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CaptureError(.cannotOpen, source: path, String(cString: strerror(errno))) }
+        defer { close(fd) }
+        size = 1 << 40
+        guard let p = mmap(nil, size, PROT_READ, MAP_SHARED | MAP_NORESERVE, fd, 0), p != MAP_FAILED else {
+            throw CaptureError(.cannotOpen, source: path, "cannot map: " + String(cString: strerror(errno)))
+        }
         base = UnsafeRawPointer(p)
         mapped = true
         bytes = nil

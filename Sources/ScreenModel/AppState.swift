@@ -94,6 +94,13 @@ public struct AppState: Sendable {
     public var showHelp = false
     public var message: String?
     public var quitRequested = false
+    /// A live capture's counts and spool, nil for a file.
+    public var live: LiveState?
+    /// Live: the list stops taking new packets while capture goes on.
+    public var paused = false
+    public var prompt: Prompt?
+    /// Quit once the save the quit prompt asked for is done.
+    public var quitAfterSave = false
 
     // What the source said last.
     public var packetCount = 0
@@ -132,4 +139,6 @@ public enum Effect: Equatable, Sendable {
     case applyFilter(String)
     /// Redraw everything (Ctrl-L).
     case redraw
+    /// Save the capture (every packet, or only those shown) to a file.
+    case save(path: String, onlyShown: Bool)
 }

@@ -20,6 +20,8 @@ extension AppState {
     /// Takes in what the source has now (more packets indexed or captured).
     public mutating func refresh(from env: Environment) {
         let before = packetCount
+        // Paused: capture goes on, the list keeps what it had.
+        if paused && live != nil { return }
         packetCount = env.source.count
         sourceComplete = env.source.isComplete
         sourceName = env.source.name
@@ -95,6 +97,7 @@ extension AppState {
                 showHelp = false
                 return key == .character("q") ? [] : []
             }
+            if prompt != nil { return promptKey(key) }
             if filterBar != nil { return filterKey(key, env) }
             if gotoText != nil { return gotoKey(key, env) }
             return normalKey(key, env)
@@ -104,8 +107,20 @@ extension AppState {
     mutating func normalKey(_ key: Key, _ env: Environment) -> [Effect] {
         switch key {
         case .character("q"):
+            if let live, live.temporary, !live.saved, packetCount > 0 {
+                prompt = .confirmQuit
+                return []
+            }
             quitRequested = true
             return [.quit]
+        case .character("p") where live != nil:
+            paused.toggle()
+            message = paused ? "Paused: capture goes on, the list waits (p resumes)" : nil
+            if !paused { refresh(from: env) }
+        case .character("s"), .character("S"):
+            let onlyShown = key == .character("S")
+            if onlyShown && view == nil { message = "No display filter: S saves what is shown, s saves everything" }
+            prompt = .save(text: Self.defaultSaveName(live: live), onlyShown: onlyShown)
         case .character("?"), .function(1):
             showHelp = true
         case .character("/"):
@@ -394,6 +409,51 @@ extension AppState {
         bar.text = String(text)
         if edited { bar.check = env.checkFilter(bar.text) }
         filterBar = bar
+        return []
+    }
+
+    static func defaultSaveName(live: LiveState?) -> String {
+        "tunnelscope-\(live?.interface ?? "capture").pcap"
+    }
+
+    /// Keys while a question is asked on the bottom line.
+    mutating func promptKey(_ key: Key) -> [Effect] {
+        guard let current = prompt else { return [] }
+        switch current {
+        case .confirmQuit:
+            switch key {
+            case .character("y"), .character("s"):
+                prompt = .save(text: Self.defaultSaveName(live: live), onlyShown: false)
+                quitAfterSave = true
+            case .character("n"), .character("q"):
+                prompt = nil
+                quitRequested = true
+                return [.quit]
+            default:
+                prompt = nil
+            }
+        case .save(var text, let onlyShown):
+            switch key {
+            case .escape:
+                prompt = nil
+                quitAfterSave = false
+            case .enter:
+                prompt = nil
+                guard !text.isEmpty else { return [] }
+                var effects: [Effect] = [.save(path: text, onlyShown: onlyShown)]
+                if quitAfterSave { quitRequested = true; effects.append(.quit) }
+                return effects
+            case .backspace:
+                text = String(text.dropLast())
+                prompt = .save(text: text, onlyShown: onlyShown)
+            case .control("u"):
+                prompt = .save(text: "", onlyShown: onlyShown)
+            case .character(let c):
+                prompt = .save(text: text + String(c), onlyShown: onlyShown)
+            default:
+                break
+            }
+        }
         return []
     }
 

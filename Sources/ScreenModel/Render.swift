@@ -193,8 +193,13 @@ extension AppState {
         screen.fill(x: 0, y: r.y, width: width, role: .statusLine)
         // The file's base name: the status line has no room for a path.
         var parts: [String] = [String(sourceName.split(separator: "/").last ?? Substring(sourceName))]
+        if let live {
+            // Live: the interface, what pcap_stats says, and where the packets are kept.
+            parts = ["\(live.interface) \(live.ended == nil ? (paused ? "paused" : "live") : "stopped")",
+                     "\(live.captured) captured, \(live.droppedByKernel)+\(live.droppedByInterface) dropped"]
+        }
         var counts = view == nil ? "\(packetCount) packets" : "\(rowCount) shown of \(packetCount)"
-        if !sourceComplete {
+        if !sourceComplete && live == nil {
             counts += loadedFraction.map { " (loading \(Int($0 * 100))%)" } ?? " (loading…)"
         }
         parts.append(counts)
@@ -213,6 +218,7 @@ extension AppState {
             parts.append(field)
         }
         if follow { parts.append("following") }
+        if let live { parts.append("→ " + String(live.spoolPath.split(separator: "/").last ?? "")) }
         let text = parts.joined(separator: "  │  ")
         screen.put(text, x: 1, y: r.y, role: .statusLine, maxWidth: width - 12)
         let hint = "?:help q:quit"
@@ -253,6 +259,19 @@ extension AppState {
             }
             return
         }
+        if let prompt {
+            screen.fill(x: 0, y: r.y, width: width, role: .filterBar)
+            switch prompt {
+            case .confirmQuit:
+                screen.put("The capture is only in a temporary file. Save it before quitting? (y)es, (n)o, any key cancels",
+                           x: 0, y: r.y, role: .warning, maxWidth: width)
+            case .save(let text, let onlyShown):
+                let label = onlyShown ? "Save the shown packets to: " : "Save the capture to: "
+                screen.put(label + text, x: 0, y: r.y, role: .filterBar, maxWidth: width)
+                screen.cursor = (min(width - 1, label.count + text.count), r.y)
+            }
+            return
+        }
         if let text = gotoText {
             screen.put("Go to packet: " + text, x: 0, y: r.y, role: .filterBar)
             screen.cursor = (14 + text.count, r.y)
@@ -284,6 +303,8 @@ extension AppState {
         ("z", "zoom the focused pane / back"),
         ("+ -", "grow / shrink the focused pane"),
         ("f", "follow new packets"),
+        ("p", "live: pause / resume the list (capture goes on)"),
+        ("s / S", "save the capture / only the shown packets"),
         ("Ctrl-L", "redraw"),
         ("mouse", "click a row, a field or a byte; wheel scrolls"),
         ("? F1", "this help (any key closes it)"),

@@ -1,4 +1,5 @@
 import Foundation
+import Capture
 import PacketDecoder
 import PacketStore
 import ScreenModel
@@ -6,7 +7,7 @@ import TerminalUI
 import DisplayFilter
 
 extension PacketStore: PacketSource {
-    public var loadedFraction: Double? { indexedFraction }
+    public var loadedFraction: Double? { isLive ? nil : indexedFraction }
 }
 
 /// The interactive program: one loop that takes terminal events, the store's indexing progress
@@ -22,14 +23,23 @@ public final class TUIApp {
     /// The packet that was selected when the running filter started: selected again when it ends.
     var anchor: Int?
     var dirty = true
+    /// The live capture feeding the store, if this is one.
+    let live: LiveSession?
+    var lastStats = Date.distantPast
 
-    public init(store: PacketStore, terminal: TerminalBackend, theme: Theme, startMessage: String? = nil) {
+    public init(store: PacketStore, terminal: TerminalBackend, theme: Theme, startMessage: String? = nil,
+                live: LiveSession? = nil) {
         self.store = store
         self.terminal = terminal
         self.theme = theme
+        self.live = live
         let size = terminal.size
         state = AppState(width: size.width, height: size.height)
         state.message = startMessage
+        if let live {
+            state.live = LiveState(interface: live.capture.interface, spoolPath: live.spoolPath, temporary: live.temporary)
+            state.follow = true
+        }
         env = Environment(source: store, checkFilter: TUIApp.check)
     }
 
@@ -78,7 +88,9 @@ public final class TUIApp {
                     case .quit:
                         job?.cancel()
                         terminal.shutdown()
-                        return 0
+                        return finishLive()
+                    case .save(let path, let onlyShown):
+                        save(to: path, onlyShown: onlyShown)
                     case .applyFilter(let text):
                         apply(text)
                     case .redraw:
@@ -91,6 +103,22 @@ public final class TUIApp {
 
     /// Takes in what the indexer and the filter job have done since the last look.
     func poll() {
+        if let live, Date().timeIntervalSince(lastStats) > 0.25 {
+            lastStats = Date()
+            let stats = live.capture.stats()
+            var next = state.live!
+            next.captured = stats.captured
+            next.droppedByKernel = stats.droppedByKernel
+            next.droppedByInterface = stats.droppedByInterface
+            if case .failed(let error)? = live.capture.ending { next.ended = error.description }
+            if next != state.live {
+                if next.ended != nil && state.live?.ended == nil {
+                    state.message = "Capture stopped: \(next.ended!); every packet captured is kept in \(live.spoolPath)"
+                }
+                state.live = next
+                dirty = true
+            }
+        }
         if store.count != state.packetCount || store.isComplete != state.sourceComplete
             || (!store.isComplete && store.indexedFraction != state.loadedFraction) {
             state.refresh(from: env)
@@ -110,6 +138,46 @@ public final class TUIApp {
                 }
                 dirty = true
             }
+        }
+    }
+
+    /// Stops a live capture at quit; a temporary spool the user chose not to save is removed.
+    func finishLive() -> Int32 {
+        guard let live else { return 0 }
+        live.capture.stop()
+        _ = live.capture.wait()
+        if live.temporary, state.live?.saved == false {
+            try? FileManager.default.removeItem(atPath: live.spoolPath)
+        }
+        FileHandle.standardError.write(Data((live.capture.stats().description + "\n").utf8))
+        return 0
+    }
+
+    /// `s`: a copy of the whole capture; `S`: only the packets the display filter shows.
+    func save(to path: String, onlyShown: Bool) {
+        let target = (path as NSString).expandingTildeInPath
+        do {
+            if FileManager.default.fileExists(atPath: target) {
+                state.message = "Not saved: \(target) exists"
+                return
+            }
+            let count = state.packetCount
+            let rows = onlyShown ? (state.view.map { $0.map(Int.init) } ?? Array(0..<count)) : Array(0..<count)
+            guard let first = rows.first else { state.message = "Nothing to save"; return }
+            let linkType = store.metadata(first).linkType
+            let writer = try PcapWriter(path: target, linkType: linkType, precision: .nanoseconds)
+            var written = 0
+            for index in rows where index < store.count {
+                let m = store.metadata(index)
+                if m.linkType != linkType { continue }
+                try writer.write(store.bytes(index), metadata: m)
+                written += 1
+            }
+            writer.close()
+            state.message = "Saved \(written) packets to \(target)"
+            if !onlyShown { state.live?.saved = true }
+        } catch {
+            state.message = "Not saved: \(error)"
         }
     }
 

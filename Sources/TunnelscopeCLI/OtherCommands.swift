@@ -47,13 +47,24 @@ public struct Open: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Colour theme: default, light, classroom, mono, or one of ~/.config/tunnelscope/themes.", valueName: "name"))
     var theme: String = ThemeLoader.defaultName
 
-    @Flag(name: .short, help: "List the interfaces that can be captured on (as tunnelscope interfaces).")
-    var D = false
+    @OptionGroup var live: LiveOptions
+
+    @Option(name: .short, help: ArgumentHelp("BPF capture filter for -i, e.g. 'ip proto 41'.", valueName: "filter"))
+    var f: String?
+
+    @Option(name: .short, help: ArgumentHelp("With -i: keep the capture in this pcap file (else a temporary one).", valueName: "outfile"))
+    var w: String?
 
     public init() {}
 
+    public func validate() throws {
+        try live.validate(reading: r)
+        if live.duration != nil { throw ValidationError("--duration is for print -i; in the TUI, q stops the capture") }
+        if live.i == nil && (f != nil || w != nil) { throw ValidationError("-f and -w need -i INTERFACE (for files, use print -r FILE -f ... -w ...)") }
+    }
+
     public func run() throws {
-        if D { return try InterfacesCommand.list() }
+        if live.D { return try InterfacesCommand.list() }
         if let Y, !Y.allSatisfy({ $0 == " " }) {
             do { _ = try DisplayFilter(compiling: Y) } catch {
                 throw CommandFailure("bad display filter: \(error.message)\n" + error.caret.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), status: 2)
@@ -66,6 +77,7 @@ public struct Open: ParsableCommand {
                                displayFilter: Y.flatMap { try? DisplayFilter(compiling: $0) }).run()
             return
         }
+        if let interface = live.i { return try runLive(interface) }
         let store: PacketStore
         if let r {
             do { store = try PacketStore(path: r) } catch { throw CommandFailure(error.description) }
@@ -79,6 +91,34 @@ public struct Open: ParsableCommand {
         let app = TUIApp(store: store, terminal: terminal, theme: theme,
                          startMessage: warnings.first.map { "Theme: \($0)" })
         let status = app.run(filter: Y)
+        for warning in warnings { Terminal.error("theme: \(warning)") }
+        if status != 0 { throw CommandFailure("", status: status) }
+    }
+
+    /// `tunnelscope -i IFACE`: the TUI on a live capture, every packet spooled as it arrives.
+    private func runLive(_ interface: String) throws {
+        guard isatty(0) == 1 && isatty(1) == 1 else {
+            throw CommandFailure("the live TUI needs a terminal; for batch output use: tunnelscope print -i \(interface)", status: 2)
+        }
+        let session: LiveSession
+        do {
+            let capture = try LiveCapture(interface: try Interfaces.resolve(interface), options: live.captureOptions)
+            if let f { try capture.setFilter(f) }
+            // As tcpdump -Z: the handle is open, so become the user before any packet is decoded.
+            try LivePrinting.dropPrivileges(user: live.user)
+            session = try LiveSession(capture: capture, spoolPath: w)
+        } catch { throw CommandFailure(error.description) }
+        let terminal: CursesTerminal
+        do { terminal = try CursesTerminal() } catch {
+            session.capture.stop()
+            throw CommandFailure("cannot start the TUI: \(error)")
+        }
+        let (theme, warnings) = ThemeLoader.load(name: theme, colorDepth: terminal.colorDepth,
+                                                 environment: ProcessInfo.processInfo.environment, userDirectory: nil)
+        let app = TUIApp(store: session.store, terminal: terminal, theme: theme,
+                         startMessage: warnings.first.map { "Theme: \($0)" } ?? "Capturing on \(session.capture.interface) into \(session.spoolPath)",
+                         live: session)
+        let status = app.run(filter: Y, indexInBackground: false)
         for warning in warnings { Terminal.error("theme: \(warning)") }
         if status != 0 { throw CommandFailure("", status: status) }
     }

@@ -94,7 +94,7 @@ public final class Tmux {
     public func sendBytes(_ bytes: [UInt8]) throws { try run(["send-keys", "-t", target, "-H"] + bytes.map { String(format: "%02x", $0) }) }
 
     /// Polls the pane until `condition` holds (CI machines are slow; the demo answers in milliseconds).
-    public func wait(for what: String, timeout: Double = 15, _ condition: ([String]) -> Bool) throws {
+    public func wait(for what: String, timeout: Double = 30, _ condition: ([String]) -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let lines = try self.lines()

@@ -11,14 +11,6 @@ import TestSupport
 struct LiveCaptureTests {
     let article = Fixtures.capture("article-tunnel.pcap")
 
-    /// Runs `body` with a fresh lab, deleted afterwards whatever happens.
-    func withLab(_ body: (LiveLab) throws -> Void) throws {
-        try LiveEnvironment.require()
-        let lab = try LiveLab()
-        defer { lab.destroy() }
-        try body(lab)
-    }
-
     @Test func everyFrameOfTheArticleCaptureByteForByte() throws {
         try withLab { lab in
             let out = lab.file("article.pcap")

@@ -253,3 +253,11 @@ func generatedFrame(_ sequence: Int, size: Int = 60) -> [UInt8] {
     frame.replaceSubrange(14..<18, with: [UInt8(s >> 24), UInt8((s >> 16) & 0xff), UInt8((s >> 8) & 0xff), UInt8(s & 0xff)])
     return frame
 }
+
+/// Runs `body` with a fresh lab, deleted afterwards whatever happens.
+func withLab(_ body: (LiveLab) throws -> Void) throws {
+    try LiveEnvironment.require()
+    let lab = try LiveLab()
+    defer { lab.destroy() }
+    try body(lab)
+}

@@ -4,16 +4,10 @@ import TestSupport
 
 /// The TUI on a live capture, in tmux, inside the test's namespace: the list fills as frames
 /// are injected and the status line's counts follow pcap_stats.
-@Suite("live TUI", .serialized)
+@Suite("live TUI", .serialized,
+       .enabled(if: LiveEnvironment.runnable, "the live TUI needs root and network namespaces (ip netns); skipped"))
 struct LiveTUITests {
     let article = Fixtures.capture("article-tunnel.pcap")
-
-    func withLab(_ body: (LiveLab) throws -> Void) throws {
-        try LiveEnvironment.require()
-        let lab = try LiveLab()
-        defer { lab.destroy() }
-        try body(lab)
-    }
 
     static func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 

@@ -20,20 +20,26 @@ func fail(_ message: String) -> Never {
 var arguments = Array(CommandLine.arguments.dropFirst())
 var generate = 0
 var size = 60
+/// Generated frames per second (0: as fast as the interface takes them).
+var rate = 0
 var positional: [String] = []
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()
     switch argument {
-    case "--generate", "--size":
+    case "--generate", "--size", "--rate":
         guard let value = arguments.first.flatMap({ Int($0) }), value >= 0 else { fail("\(argument) needs a number") }
         arguments.removeFirst()
-        if argument == "--generate" { generate = value } else { size = value }
+        switch argument {
+        case "--generate": generate = value
+        case "--size": size = value
+        default: rate = value
+        }
     default:
         positional.append(argument)
     }
 }
 guard (1...2).contains(positional.count), size >= 18 else {
-    fail("usage: ts-inject INTERFACE [FILE] [--generate N] [--size BYTES (at least 18)]")
+    fail("usage: ts-inject INTERFACE [FILE] [--generate N] [--size BYTES (at least 18)] [--rate FRAMES_PER_SECOND]")
 }
 
 var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
@@ -71,7 +77,19 @@ if positional.count == 2 {
 var frame = [UInt8](repeating: 0, count: size)
 for i in 0..<size { frame[i] = UInt8(truncatingIfNeeded: i) }
 frame.replaceSubrange(0..<14, with: [0x02, 0, 0, 0x99, 0, 0x02, 0x02, 0, 0, 0x99, 0, 0x01, 0x88, 0xb5])
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+let start = now()
 for sequence in 0..<generate {
+    if rate > 0 {
+        // Paced: frame i leaves at start + i/rate (sleeping when ahead, catching up when behind).
+        let due = start + Double(sequence) / Double(rate)
+        let wait = due - now()
+        if wait > 0.0002 { usleep(UInt32(wait * 1e6)) }
+    }
     let s = UInt32(truncatingIfNeeded: sequence)
     frame[14] = UInt8(s >> 24); frame[15] = UInt8((s >> 16) & 0xff); frame[16] = UInt8((s >> 8) & 0xff); frame[17] = UInt8(s & 0xff)
     frame.withUnsafeBytes { inject($0) }

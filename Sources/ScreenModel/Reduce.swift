@@ -4,6 +4,8 @@ import PacketDecoder
 public struct Environment {
     public var source: PacketSource
     public var checkFilter: (String) -> FilterCheck
+    /// The walkthrough of a packet for the lesson panel (`w`); nil: no walkthroughs.
+    public var lessonFor: ((PacketTree) -> LessonState?)?
 
     public init(source: PacketSource, checkFilter: @escaping (String) -> FilterCheck) {
         self.source = source
@@ -97,6 +99,7 @@ extension AppState {
             }
             if filterBar != nil { return filterKey(key, env) }
             if gotoText != nil { return gotoKey(key, env) }
+            if lesson != nil { return lessonKey(key, env) }
             return normalKey(key, env)
         }
     }
@@ -125,6 +128,8 @@ extension AppState {
         case .character("t"):
             let all = TimeMode.allCases
             timeMode = all[(all.firstIndex(of: timeMode)! + 1) % all.count]
+        case .character("w"):
+            openLesson(env)
         case .character("f"):
             follow.toggle()
             message = follow ? "Following new packets" : "Not following new packets"

@@ -22,6 +22,7 @@ extension AppState {
         if let hex = layout.hex { drawHex(&screen, hex) }
         drawStatus(&screen, layout.status)
         drawBottom(&screen, layout.bottom)
+        if lesson != nil { drawLesson(&screen, layout) }
         if showHelp { drawHelp(&screen) }
         return screen
     }

@@ -22,15 +22,20 @@ public final class TUIApp {
     /// The packet that was selected when the running filter started: selected again when it ends.
     var anchor: Int?
     var dirty = true
+    /// Packet (0-based) to select with its lesson panel open, once the indexer reaches it.
+    public var startLesson: Int?
 
-    public init(store: PacketStore, terminal: TerminalBackend, theme: Theme, startMessage: String? = nil) {
+    public init(store: PacketStore, terminal: TerminalBackend, theme: Theme, startMessage: String? = nil,
+                lessons: ((PacketTree) -> LessonState?)? = nil) {
         self.store = store
         self.terminal = terminal
         self.theme = theme
         let size = terminal.size
         state = AppState(width: size.width, height: size.height)
         state.message = startMessage
-        env = Environment(source: store, checkFilter: TUIApp.check)
+        var env = Environment(source: store, checkFilter: TUIApp.check)
+        env.lessonFor = lessons
+        self.env = env
     }
 
     /// Live validation for the filter bar.
@@ -97,6 +102,12 @@ public final class TUIApp {
             if store.isComplete, let error = store.error {
                 state.message = "Stopped reading: \(error.description)"
             }
+            dirty = true
+        }
+        if let target = startLesson, store.count > target {
+            startLesson = nil
+            state.goTo(packetNumber: target + 1, env)
+            state.openLesson(env)
             dirty = true
         }
         if let job {

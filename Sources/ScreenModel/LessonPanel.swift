@@ -70,7 +70,7 @@ extension AppState {
             // Room for the panel: a short list, the tree and the panel, the bytes below.
             let available = height - 5
             listRows = 2
-            treeRows = max(2, available - 2 - max(4, min(9, available - 12)))
+            treeRows = max(2, available - 2 - max(4, min(9, available - 13)))
         }
         focus = .tree
         self.lesson = lesson
@@ -144,7 +144,7 @@ extension AppState {
     func lessonRect(_ layout: Layout) -> Layout.Rect? {
         guard let tree = layout.tree else { return nil }
         let top = layout.treeTitle?.y ?? tree.y
-        let x = max(30, width * 2 / 5)
+        let x = max(28, width * 3 / 8)
         return Layout.Rect(x: x, y: top, width: width - x, height: tree.y + tree.height - top)
     }
 
@@ -173,7 +173,7 @@ extension AppState {
         for y in r.y + 1..<r.y + r.height { screen.put("│", x: r.x, y: y, role: .lesson) }
         let x = r.x + 2, w = r.width - 3
         screen.fill(x: r.x, y: r.y, width: r.width, role: .lessonTitle, character: "─")
-        screen.put(" Lesson: step \(lesson.index + 1) of \(lesson.steps.count) ", x: r.x + 1, y: r.y, role: .lessonTitle, bold: true)
+        screen.put(" Step \(lesson.index + 1) of \(lesson.steps.count) ", x: r.x + 1, y: r.y, role: .lessonTitle, bold: true)
         var y = r.y + 1
         let bottom = r.y + r.height
         // The diagram, wrapped at piece boundaries, the current layer lit.
@@ -185,14 +185,13 @@ extension AppState {
             cx = screen.put(piece.text, x: cx, y: y, role: lit ? .lessonHighlight : .lesson, maxWidth: x + w - cx, bold: lit)
         }
         y += 1
-        if y < bottom { screen.fill(x: x, y: y, width: w, role: .lesson, character: "┄"); y += 1 }
-        for line in Self.wrap(step.title, width: w) where y < bottom {
-            screen.put(line, x: x, y: y, role: .lessonTitle, maxWidth: w, bold: true)
-            y += 1
+        var lines = Self.wrap(step.title, width: w).map { ($0, true) } + Self.wrap(step.text, width: w).map { ($0, false) }
+        if lines.count > bottom - y, bottom - y > 0 {
+            // No room for all of it: say so (zooming the tree pane gives the panel the full height).
+            lines = Array(lines.prefix(bottom - y - 1)) + [("… (z: more room)", false)]
         }
-        for line in Self.wrap(step.text, width: w) {
-            guard y < bottom else { break }
-            screen.put(line, x: x, y: y, role: .lesson, maxWidth: w)
+        for (line, isTitle) in lines where y < bottom {
+            screen.put(line, x: x, y: y, role: isTitle ? .lessonTitle : .lesson, maxWidth: w, bold: isTitle)
             y += 1
         }
     }

@@ -77,7 +77,7 @@ public struct Open: ParsableCommand {
         let (theme, warnings) = ThemeLoader.load(name: theme, colorDepth: terminal.colorDepth,
                                                  environment: ProcessInfo.processInfo.environment, userDirectory: nil)
         let app = TUIApp(store: store, terminal: terminal, theme: theme,
-                         startMessage: warnings.first.map { "Theme: \($0)" })
+                         startMessage: warnings.first.map { "Theme: \($0)" }, lessons: WalkthroughCommand.lessonsForTUI())
         let status = app.run(filter: Y)
         for warning in warnings { Terminal.error("theme: \(warning)") }
         if status != 0 { throw CommandFailure("", status: status) }

@@ -121,6 +121,15 @@ public struct WalkthroughCommand: ParsableCommand {
         return (tree, count, tree == nil ? failure : nil)
     }
 
+    /// The lesson panel's source for the TUI's `w` key: the user's lessons and the built-ins
+    /// (a broken user lesson is skipped, as in `walkthrough`).
+    static func lessonsForTUI() -> (PacketTree) -> LessonState? {
+        let environment = ProcessInfo.processInfo.environment
+        let library = (try? LessonLibrary.standard(extra: [], userDirectory: LessonLibrary.userDirectory(environment: environment)))
+            ?? LessonLibrary(lessons: LessonLibrary.builtins())
+        return { LessonState(library.walkthrough(for: $0)) }
+    }
+
     static func bundledBytes() throws -> [UInt8] {
         guard let bytes = Data(base64Encoded: BundledCapture.base64, options: .ignoreUnknownCharacters) else {
             throw CommandFailure("the bundled capture is damaged")

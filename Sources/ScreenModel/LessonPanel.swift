@@ -58,6 +58,8 @@ extension AppState {
             return
         }
         guard var lesson = make(tree) else {
+            // Moved on to a packet with no walkthrough: the panel must not describe another packet.
+            if self.lesson != nil { closeLesson() }
             message = "No walkthrough for this packet"
             return
         }
@@ -71,8 +73,8 @@ extension AppState {
             let available = height - 5
             listRows = 2
             treeRows = max(2, available - 2 - max(4, min(9, available - 13)))
+            focus = .tree
         }
-        focus = .tree
         self.lesson = lesson
         showLessonStep()
     }
@@ -124,6 +126,10 @@ extension AppState {
     /// Keys while the lesson is open: its own, else the usual ones (moving to another packet
     /// opens that packet's lesson).
     mutating func lessonKey(_ key: Key, _ env: Environment) -> [Effect] {
+        let before = tree?.metadata.number
+        defer { lessonFollowsPacket(from: before, env) }
+        if filterBar != nil { return filterKey(key, env) }
+        if gotoText != nil { return gotoKey(key, env) }
         guard let lesson else { return normalKey(key, env) }
         switch key {
         case .right, .character("n"), .character(" "): goToLessonStep(lesson.index + 1)
@@ -132,12 +138,14 @@ extension AppState {
         case .end: goToLessonStep(lesson.steps.count - 1)
         case .escape, .character("w"): closeLesson()
         default:
-            let before = tree?.metadata.number
-            let effects = normalKey(key, env)
-            if self.lesson != nil, let number = tree?.metadata.number, number != before { openLesson(env) }
-            return effects
+            return normalKey(key, env)
         }
         return []
+    }
+
+    /// After a key or a click moved to another packet: that packet's lesson (or none).
+    mutating func lessonFollowsPacket(from before: Int?, _ env: Environment) {
+        if lesson != nil, let number = tree?.metadata.number, number != before { openLesson(env) }
     }
 
     /// Where the panel goes: right of the tree, from the tree's title bar to its last row.

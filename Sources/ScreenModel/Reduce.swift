@@ -86,6 +86,8 @@ extension AppState {
             scrollIntoView()
             return [.redraw]
         case .mouse(let x, let y, let button):
+            let before = tree?.metadata.number
+            defer { if lesson != nil { lessonFollowsPacket(from: before, env) } }
             return mouse(x: x, y: y, button: button, env)
         case .key(.control("c")):
             // Raw mode turns Ctrl-C into a key: it quits from anywhere.
@@ -98,8 +100,8 @@ extension AppState {
                 return key == .character("q") ? [] : []
             }
             if filterBar != nil { return filterKey(key, env) }
-            if gotoText != nil { return gotoKey(key, env) }
             if lesson != nil { return lessonKey(key, env) }
+            if gotoText != nil { return gotoKey(key, env) }
             return normalKey(key, env)
         }
     }

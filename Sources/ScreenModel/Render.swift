@@ -271,8 +271,7 @@ extension AppState {
 
     public static let helpLines: [(String, String)] = [
         ("↑↓ j k", "move in the focused pane"),
-        ("PgUp PgDn", "page up / down"),
-        ("Home End g G", "first / last"),
+        ("PgUp PgDn g G", "page up / down; first / last (also Home End)"),
         ("Tab, Shift-Tab", "next / previous pane (list, tree, bytes)"),
         ("Enter", "list: go to the tree; tree: fold or unfold"),
         ("→ l / ← h", "tree: unfold / fold (or go to the parent)"),
@@ -285,6 +284,7 @@ extension AppState {
         ("z", "zoom the focused pane / back"),
         ("+ -", "grow / shrink the focused pane"),
         ("f", "follow new packets"),
+        ("w", "walkthrough: the lesson panel; n p ← → steps, Esc closes"),
         ("Ctrl-L", "redraw"),
         ("mouse", "click a row, a field or a byte; wheel scrolls"),
         ("? F1", "this help (any key closes it)"),

@@ -352,6 +352,64 @@ text = """
 {bytes}: IPv6 multicast maps to MAC 33:33 followed by the last 32 bits of the group address."""
 
 """####),
+        ("teredo-to-client", ####"""
+# Teredo (RFC 4380) towards the client: the anatomy of the Teredo destination address.
+title = "Teredo: IPv6 in UDP to a Teredo client, and the anatomy of its address"
+match = "teredo && ipv6.dst_ts_ipv4 && !ipv6.src_ts_ipv4"
+
+[[step]]
+field = "ip.proto"
+title = "UDP, not protocol 41"
+text = """
+{bytes} = {ip.proto}. Teredo carries IPv6 inside UDP, because a NAT forwards UDP but drops protocol 41. That is the difference from 6in4."""
+
+[[step]]
+field = "udp"
+title = "UDP port 3544"
+text = """
+{label}. 3544 is the Teredo port, at the server and the relay; the client's port is whatever its NAT gave it."""
+
+[[step]]
+field = "ipv6.dst"
+title = "A Teredo address: {ipv6.dst}"
+text = """
+{bytes}: 128 bits that tell how to reach the client through its NAT. The next steps take them apart."""
+
+[[step]]
+field = "ipv6.dst"
+offset = 0
+length = 4
+title = "Prefix 2001:0000::/32"
+text = """
+{bytes}: every Teredo address starts with the Teredo prefix 2001:0::/32."""
+
+[[step]]
+field = "ipv6.dst_ts_ipv4"
+title = "The Teredo server: {ipv6.dst_ts_ipv4}"
+text = """
+{bytes}: the IPv4 address of the client's Teredo server, in plain hex."""
+
+[[step]]
+field = "ipv6.dst"
+offset = 8
+length = 2
+title = "Flags"
+text = """
+{bytes}: the flags. 0x8000 is the cone bit (RFC 4380: the NAT maps every destination to the same public port); newer clients put random bits here too."""
+
+[[step]]
+field = "ipv6.dst_tc_port"
+title = "The client's public port: {ipv6.dst_tc_port}"
+text = """
+{bytes}: the UDP port the NAT gave the client, with every bit inverted ("obfuscated") so that NATs rewriting port numbers in payloads leave it alone: {ipv6.dst_tc_port}."""
+
+[[step]]
+field = "ipv6.dst_tc_ipv4"
+title = "The client's public IPv4: {ipv6.dst_tc_ipv4}"
+text = """
+{bytes}: the NAT's public IPv4 address, every bit inverted too: {ipv6.dst_tc_ipv4}. A relay sends IPv6 for this client to that address and port in UDP: as this packet, which the NAT lets in because the client opened the mapping."""
+
+"""####),
         ("teredo", ####"""
 # Teredo (RFC 4380): IPv6 in UDP port 3544, through NAT; the anatomy of a Teredo address.
 title = "Teredo: IPv6 in UDP, and the anatomy of a Teredo address"

@@ -15,7 +15,7 @@ public struct LessonLibrary: Sendable {
     }
 
     /// The built-in lessons (`Lessons/*.toml`, embedded), in their order of preference.
-    public static let builtinOrder = ["article", "traceroute", "neighbor-discovery", "teredo", "6in4"]
+    public static let builtinOrder = ["article", "traceroute", "neighbor-discovery", "teredo", "teredo-to-client", "6in4"]
 
     public static func builtins() -> [Lesson] {
         builtinOrder.compactMap { name in

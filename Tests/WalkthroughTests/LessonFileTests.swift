@@ -11,7 +11,8 @@ import TestSupport
 
     @Test func embeddedCopiesEqualTheFiles() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".toml") }.sorted()
-        #expect(files.map { String($0.dropLast(5)) } == LessonLibrary.builtinNames, "run Lessons/embed.sh")
+        #expect(files.map { String($0.dropLast(5)) }.sorted() == LessonLibrary.builtinNames, "run Lessons/embed.sh")
+        #expect(Set(LessonLibrary.builtinOrder) == Set(LessonLibrary.builtinNames), "every built-in has its place in builtinOrder")
         for file in files {
             let text = try String(contentsOf: Self.folder.appendingPathComponent(file), encoding: .utf8)
             #expect(LessonLibrary.builtinText(String(file.dropLast(5))) == text, "\(file) changed: run Lessons/embed.sh")
@@ -34,6 +35,7 @@ import TestSupport
         ("neighbor-discovery", "article-tunnel.pcap", 18),
         ("teredo", "teredo.pcap", 9),
         ("teredo", "teredo.pcap", 5),
+        ("teredo-to-client", "teredo.pcap", 10),
         ("6in4", "article-tunnel.pcap", 31),
         ("6in4", "isatap.pcap", 3),
         ("6in4", "6to4.pcap", 1),
@@ -61,6 +63,17 @@ import TestSupport
         #expect(byTitle["Flags"]?.range == 58..<60)
         #expect(byTitle["The client's public port: 40000"]?.range == 60..<62)
         #expect(byTitle["The client's public IPv4: 203.0.113.45"]?.range == 62..<66)
+    }
+
+    @Test func theReadmeExampleIsAValidLesson() throws {
+        let readme = try String(contentsOf: Self.folder.appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "```toml\n"))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let lesson = try LessonFile.parse(text: String(readme[start.upperBound..<end.lowerBound]), file: "README.md", name: "readme")
+        #expect(lesson.steps.count == 4)
+        let walk = Walkthrough.resolve(lesson, Fixtures.frame("article-echo-request.pcap"))
+        #expect(walk.steps.map(\.range) == [22..<23, 42..<58, 42..<46, 14..<23])
+        #expect(walk.steps[0].text.contains("ff at bytes 22..<23"))
     }
 
     // MARK: Broken files

@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "ScreenModelTests", dependencies: ["ScreenModel", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "ThemeFiles", "ScreenModel", "CNCurses", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "WalkthroughTests", dependencies: ["Walkthrough", "PacketDecoder", "TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "WalkthroughTests", dependencies: ["Walkthrough", "PacketDecoder", "ScreenModel", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "ThemeFilesTests", dependencies: ["ThemeFiles", "ScreenModel"]),
     ]
 )

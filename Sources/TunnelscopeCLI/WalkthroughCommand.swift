@@ -123,11 +123,11 @@ public struct WalkthroughCommand: ParsableCommand {
 
     /// The lesson panel's source for the TUI's `w` key: the user's lessons and the built-ins
     /// (a broken user lesson is skipped, as in `walkthrough`).
-    static func lessonsForTUI() -> (PacketTree) -> LessonState? {
+    static func lessonsForTUI() -> ((PacketTree) -> LessonState?, String?) {
         let environment = ProcessInfo.processInfo.environment
         let library = (try? LessonLibrary.standard(extra: [], userDirectory: LessonLibrary.userDirectory(environment: environment)))
             ?? LessonLibrary(lessons: LessonLibrary.builtins())
-        return { LessonState(library.walkthrough(for: $0)) }
+        return ({ LessonState(library.walkthrough(for: $0)) }, library.warnings.first.map { "Lesson skipped: \($0)" })
     }
 
     static func bundledBytes() throws -> [UInt8] {

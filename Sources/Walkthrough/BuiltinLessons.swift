@@ -299,7 +299,7 @@ offset = 0
 length = 4
 title = "Not Teredo addresses"
 text = """
-{bytes}: PC A is in 2001:2::/48 and PC B in 2001:3::/32. Teredo addresses all start with 2001:0000::/32 and embed the Teredo server and the client's public IPv4 address and port; these are plain addresses the lab chose, routed over the tunnel."""
+{bytes}: PC A is in 2001:2::/48 and PC B in 2001:3::/32. Teredo addresses all start with 2001:0::/32 (2001:0000:...) and embed the Teredo server and the client's public IPv4 address and port; these are plain addresses the lab chose, routed over the tunnel."""
 
 [[step]]
 field = "ipv6.hlim"

@@ -143,6 +143,17 @@ extension AppState {
         return []
     }
 
+    /// A click on the panel goes to the next step; the wheel over it steps back and forth.
+    /// False when the event is not the panel's.
+    mutating func lessonMouse(x: Int, y: Int, button: MouseButton) -> Bool {
+        guard let lesson, let r = lessonRect(Layout(self)), r.contains(x: x, y: y) else { return false }
+        switch button {
+        case .left, .wheelDown: goToLessonStep(lesson.index + 1)
+        case .wheelUp: goToLessonStep(lesson.index - 1)
+        }
+        return true
+    }
+
     /// After a key or a click moved to another packet: that packet's lesson (or none).
     mutating func lessonFollowsPacket(from before: Int?, _ env: Environment) {
         if lesson != nil, let number = tree?.metadata.number, number != before { openLesson(env) }

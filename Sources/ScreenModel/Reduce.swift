@@ -86,6 +86,7 @@ extension AppState {
             scrollIntoView()
             return [.redraw]
         case .mouse(let x, let y, let button):
+            if lesson != nil && !showHelp && lessonMouse(x: x, y: y, button: button) { return [] }
             let before = tree?.metadata.number
             defer { if lesson != nil { lessonFollowsPacket(from: before, env) } }
             return mouse(x: x, y: y, button: button, env)

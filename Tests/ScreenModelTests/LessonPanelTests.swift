@@ -59,6 +59,13 @@ struct LessonPanelTests {
         }
         #expect(lit == Array(14..<23))
 
+        // The wheel over the panel steps back; a click steps on.
+        let panel = try #require(state.lessonRect(Layout(state)))
+        _ = state.reduce(.mouse(x: panel.x + 5, y: panel.y + 3, button: .wheelUp), env)
+        #expect(state.lesson?.index == 0)
+        _ = state.reduce(.mouse(x: panel.x + 5, y: panel.y + 3, button: .left), env)
+        #expect(state.lesson?.index == 1)
+
         // Back, past the ends, and closed: the panes get their sizes back.
         _ = state.reduce(.key(.left), env)
         _ = state.reduce(.key(.character("p")), env)

@@ -53,7 +53,11 @@ extension AppState {
 
     /// Opens the lesson for the selected packet (or the generic tour), at its first step.
     public mutating func openLesson(_ env: Environment) {
-        guard let tree, let make = env.lessonFor else {
+        guard let make = env.lessonFor else {
+            message = "Walkthroughs are not available here"
+            return
+        }
+        guard let tree else {
             message = "No packet selected"
             return
         }

@@ -26,7 +26,7 @@ public enum Handout {
             out.append("\(origin.prefix(1).uppercased() + origin.dropFirst()), \(walk.steps.count) steps.")
             out.append("")
         }
-        out += walk.diagram.boxLines(width: width - (md ? 0 : 0))
+        out += walk.diagram.boxLines(width: width)
         out.append("")
         out += dump(tree.bytes, rows: 0..<(tree.bytes.count + 15) / 16, marks: nil)
         if md { out.append("```") }

@@ -130,8 +130,7 @@ extension AppState {
     /// Keys while the lesson is open: its own, else the usual ones (moving to another packet
     /// opens that packet's lesson).
     mutating func lessonKey(_ key: Key, _ env: Environment) -> [Effect] {
-        let before = tree?.metadata.number
-        defer { lessonFollowsPacket(from: before, env) }
+        defer { lessonFollowsSelection(env) }
         if filterBar != nil { return filterKey(key, env) }
         if gotoText != nil { return gotoKey(key, env) }
         guard let lesson else { return normalKey(key, env) }
@@ -158,9 +157,11 @@ extension AppState {
         return true
     }
 
-    /// After a key or a click moved to another packet: that packet's lesson (or none).
-    mutating func lessonFollowsPacket(from before: Int?, _ env: Environment) {
-        if lesson != nil, let number = tree?.metadata.number, number != before { openLesson(env) }
+    /// After a key, a click or a filter moved to another packet: that packet's lesson (or none),
+    /// so the panel never explains a packet that is not the one shown.
+    public mutating func lessonFollowsSelection(_ env: Environment) {
+        guard let lesson, tree?.metadata.number != lesson.frameNumber else { return }
+        if tree == nil { closeLesson() } else { openLesson(env) }
     }
 
     /// Where the panel goes: right of the tree, from the tree's title bar to its last row.
@@ -172,7 +173,7 @@ extension AppState {
     }
 
     func drawLesson(_ screen: inout Screen, _ layout: Layout) {
-        guard let lesson, let step = lesson.current else { return }
+        guard let lesson, let step = lesson.current, lesson.frameNumber == tree?.metadata.number else { return }
         // The step's bytes in the hex pane, around the selected field's own highlight.
         if let hex = layout.hex {
             for offset in step.range {

@@ -87,8 +87,7 @@ extension AppState {
             return [.redraw]
         case .mouse(let x, let y, let button):
             if lesson != nil && !showHelp && lessonMouse(x: x, y: y, button: button) { return [] }
-            let before = tree?.metadata.number
-            defer { if lesson != nil { lessonFollowsPacket(from: before, env) } }
+            defer { lessonFollowsSelection(env) }
             return mouse(x: x, y: y, button: button, env)
         case .key(.control("c")):
             // Raw mode turns Ctrl-C into a key: it quits from anywhere.
@@ -100,8 +99,8 @@ extension AppState {
                 showHelp = false
                 return key == .character("q") ? [] : []
             }
-            if filterBar != nil { return filterKey(key, env) }
             if lesson != nil { return lessonKey(key, env) }
+            if filterBar != nil { return filterKey(key, env) }
             if gotoText != nil { return gotoKey(key, env) }
             return normalKey(key, env)
         }

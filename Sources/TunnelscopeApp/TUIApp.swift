@@ -110,6 +110,11 @@ public final class TUIApp {
             state.openLesson(env)
             dirty = true
         }
+        // A filter may have moved the selection: the lesson panel follows it.
+        if let open = state.lesson, open.frameNumber != state.tree?.metadata.number {
+            state.lessonFollowsSelection(env)
+            dirty = true
+        }
         if let job {
             let (rows, scanned, done) = job.take()
             if !rows.isEmpty || scanned != state.filterScanned || done != state.filterComplete {

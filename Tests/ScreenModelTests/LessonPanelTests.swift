@@ -106,4 +106,19 @@ struct LessonPanelTests {
         #expect(state.lesson == nil)
         #expect(state.message == "No walkthrough for this packet")
     }
+
+    @Test func aFilterThatMovesTheSelectionMovesTheLesson() {
+        var (state, env) = stateOnFrame73()
+        _ = state.reduce(.key(.character("w")), env)
+        _ = state.reduce(.key(.character("n")), env)
+        // What the app loop does when a filter's result arrives: frames 76 and 79 only.
+        state.setFilterResult([75, 78], scanned: 89, complete: true, env: env)
+        state.lessonFollowsSelection(env)
+        #expect(state.tree?.metadata.number == 76)
+        #expect(state.lesson?.frameNumber == 76)
+        #expect(state.lesson?.index == 0)
+        state.setFilterResult([], scanned: 89, complete: true, env: env)
+        state.lessonFollowsSelection(env)
+        #expect(state.lesson == nil)
+    }
 }

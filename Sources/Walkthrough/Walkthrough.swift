@@ -86,6 +86,7 @@ public struct Walkthrough: Sendable {
                 text = "\(tree.label(i)). "
                 text += node.length > 0 ? "This layer's header is bytes \(node.range.lowerBound)..<\(node.range.upperBound) (\(node.length) bytes)." : ""
                 if node.field == FrameLayer.frame { text = "\(tree.label(i)). What the capture recorded about the frame, then its layers from the outside in." }
+                if let note = tunnelNote(tree, i) { text += " " + note }
             } else {
                 text = "\(info.name) (\(info.abbreviation))"
                 if !info.blurb.isEmpty && info.blurb != info.name { text += ": \(info.blurb)" }
@@ -108,6 +109,30 @@ public struct Walkthrough: Sendable {
         }
         return Walkthrough(lesson: "generic", title: "Tour of frame \(tree.metadata.number), layer by layer",
                            frameNumber: tree.metadata.number, steps: steps, diagram: diagram, missing: [])
+    }
+}
+
+/// Why a layer matters for the tunnel, for the generic tour: which header is the tunnel's and
+/// which is carried inside it.
+func tunnelNote(_ tree: PacketTree, _ index: Int) -> String? {
+    let name = tree.nodes[index].field.info.protocolAbbreviation
+    let layers = tree.nodes.indices.filter { tree.nodes[$0].flags.contains(.layer) }
+    let before = layers.filter { $0 < index }.map { tree.nodes[$0].field.info.protocolAbbreviation }
+    let after = layers.filter { $0 > index }.map { tree.nodes[$0].field.info.protocolAbbreviation }
+    let outerIP = before.contains("ip") || before.contains("ipv6")
+    switch name {
+    case "ip" where after.first == "ipv6":
+        return "It carries an IPv6 packet directly (protocol 41, 6in4, RFC 4213): this is the tunnel's header, its addresses the tunnel's two ends."
+    case "udp" where after.first == "teredo":
+        return "Port 3544 marks Teredo (RFC 4380): IPv6 carried in UDP so that it passes NAT."
+    case "teredo":
+        return "The IPv6 packet inside the UDP datagram: Teredo's payload."
+    case "ipv6" where before.contains("teredo") || (outerIP && before.last != "icmpv6"):
+        return "This IPv6 packet travels inside the tunnel: the hosts' real addresses, unchanged end to end."
+    case "ipv6" where before.last == "icmpv6":
+        return "The start of the packet that caused this ICMPv6 error, quoted so the sender can tell which one it was."
+    default:
+        return nil
     }
 }
 

@@ -29,6 +29,16 @@ import TestSupport
         }
     }
 
+    @Test func layersSayWhatTheyAreForTheTunnel() {
+        let walk = Walkthrough.genericTour(Fixtures.frame("article-tunnel.pcap", 31))
+        let ip = walk.steps.first { $0.field == "ip" }
+        #expect(ip?.text.contains("this is the tunnel's header") == true)
+        let ipv6 = walk.steps.first { $0.field == "ipv6" }
+        #expect(ipv6?.text.contains("travels inside the tunnel") == true)
+        let teredo = Walkthrough.genericTour(Fixtures.frame("teredo.pcap", 3))
+        #expect(teredo.steps.first { $0.field == "udp" }?.text.contains("Port 3544 marks Teredo") == true)
+    }
+
     @Test func everyCaptureTours() {
         for name in ["teredo.pcap", "isatap.pcap", "sll.pcap", "raw-sit.pcap", "two-interfaces.pcapng"] {
             for tree in Fixtures.decodeAll(Fixtures.capture(name)).frames {

@@ -42,10 +42,15 @@ let package = Package(
             "PacketDecoder", "PacketStore", "ScreenModel", "TerminalUI", "ThemeFiles", "DisplayFilter", "Capture",
         ]),
 
+        // Classroom walkthroughs: lessons (TOML), step resolution, the generic tour, handouts (pure).
+        .target(name: "Walkthrough", dependencies: [
+            "PacketDecoder", "DisplayFilter", .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+
         // Command-line wiring.
         .target(name: "TunnelscopeCLI", dependencies: [
             "PacketDecoder", "PacketOutput", "Capture", "PacketStore", "DisplayFilter", "TunnelscopeApp",
-            "TerminalUI", "ThemeFiles", "ScreenModel",
+            "TerminalUI", "ThemeFiles", "ScreenModel", "Walkthrough",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tunnelscope", dependencies: ["TunnelscopeCLI"]),
@@ -63,6 +68,7 @@ let package = Package(
         .testTarget(name: "ScreenModelTests", dependencies: ["ScreenModel", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "ThemeFiles", "ScreenModel", "CNCurses", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "WalkthroughTests", dependencies: ["Walkthrough", "PacketDecoder", "ScreenModel", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "ThemeFilesTests", dependencies: ["ThemeFiles", "ScreenModel"]),
     ]
 )

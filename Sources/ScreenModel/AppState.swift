@@ -92,6 +92,8 @@ public struct AppState: Sendable {
     public var appliedFilter = ""
     public var gotoText: String?
     public var showHelp = false
+    /// The walkthrough's lesson panel, when open (LessonPanel.swift).
+    public var lesson: LessonState?
     public var message: String?
     public var quitRequested = false
     /// A live capture's counts and spool, nil for a file.

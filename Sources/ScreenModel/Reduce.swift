@@ -4,6 +4,8 @@ import PacketDecoder
 public struct Environment {
     public var source: PacketSource
     public var checkFilter: (String) -> FilterCheck
+    /// The walkthrough of a packet for the lesson panel (`w`); nil: no walkthroughs.
+    public var lessonFor: ((PacketTree) -> LessonState?)?
 
     public init(source: PacketSource, checkFilter: @escaping (String) -> FilterCheck) {
         self.source = source
@@ -86,6 +88,8 @@ extension AppState {
             scrollIntoView()
             return [.redraw]
         case .mouse(let x, let y, let button):
+            if lesson != nil && !showHelp && lessonMouse(x: x, y: y, button: button) { return [] }
+            defer { lessonFollowsSelection(env) }
             return mouse(x: x, y: y, button: button, env)
         case .key(.control("c")):
             // Raw mode turns Ctrl-C into a key: it quits from anywhere.
@@ -98,6 +102,7 @@ extension AppState {
                 return key == .character("q") ? [] : []
             }
             if prompt != nil { return promptKey(key) }
+            if lesson != nil { return lessonKey(key, env) }
             if filterBar != nil { return filterKey(key, env) }
             if gotoText != nil { return gotoKey(key, env) }
             return normalKey(key, env)
@@ -140,6 +145,8 @@ extension AppState {
         case .character("t"):
             let all = TimeMode.allCases
             timeMode = all[(all.firstIndex(of: timeMode)! + 1) % all.count]
+        case .character("w"):
+            openLesson(env)
         case .character("f"):
             follow.toggle()
             message = follow ? "Following new packets" : "Not following new packets"

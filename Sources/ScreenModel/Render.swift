@@ -22,6 +22,7 @@ extension AppState {
         if let hex = layout.hex { drawHex(&screen, hex) }
         drawStatus(&screen, layout.status)
         drawBottom(&screen, layout.bottom)
+        if lesson != nil { drawLesson(&screen, layout) }
         if showHelp { drawHelp(&screen) }
         return screen
     }
@@ -300,6 +301,7 @@ extension AppState {
         ("z / + -", "zoom the focused pane / grow, shrink it"),
         ("f / p", "follow new packets / live: pause the list"),
         ("s / S", "save the capture / only the shown packets"),
+        ("w", "walkthrough: the lesson panel; n p ← → steps, Esc closes"),
         ("mouse", "click a row, a field or a byte; wheel scrolls"),
         ("Ctrl-L", "redraw"),
         ("? F1", "this help (any key closes it)"),

@@ -26,9 +26,11 @@ public final class TUIApp {
     /// The live capture feeding the store, if this is one.
     let live: LiveSession?
     var lastStats = Date.distantPast
+    /// Packet (0-based) to select with its lesson panel open, once the indexer reaches it.
+    public var startLesson: Int?
 
     public init(store: PacketStore, terminal: TerminalBackend, theme: Theme, startMessage: String? = nil,
-                live: LiveSession? = nil) {
+                live: LiveSession? = nil, lessons: ((PacketTree) -> LessonState?)? = nil) {
         self.store = store
         self.terminal = terminal
         self.theme = theme
@@ -40,7 +42,9 @@ public final class TUIApp {
             state.live = LiveState(interface: live.capture.interface, spoolPath: live.spoolPath, temporary: live.temporary)
             state.follow = true
         }
-        env = Environment(source: store, checkFilter: TUIApp.check)
+        var env = Environment(source: store, checkFilter: TUIApp.check)
+        env.lessonFor = lessons
+        self.env = env
     }
 
     /// Live validation for the filter bar.
@@ -125,6 +129,17 @@ public final class TUIApp {
             if store.isComplete, let error = store.error {
                 state.message = "Stopped reading: \(error.description)"
             }
+            dirty = true
+        }
+        if let target = startLesson, store.count > target {
+            startLesson = nil
+            state.goTo(packetNumber: target + 1, env)
+            state.openLesson(env)
+            dirty = true
+        }
+        // A filter may have moved the selection: the lesson panel follows it.
+        if let open = state.lesson, open.frameNumber != state.tree?.metadata.number {
+            state.lessonFollowsSelection(env)
             dirty = true
         }
         if let job {

@@ -88,8 +88,9 @@ public struct Open: ParsableCommand {
         do { terminal = try CursesTerminal() } catch { throw CommandFailure("cannot start the TUI: \(error)") }
         let (theme, warnings) = ThemeLoader.load(name: theme, colorDepth: terminal.colorDepth,
                                                  environment: ProcessInfo.processInfo.environment, userDirectory: nil)
+        let (lessons, lessonWarning) = WalkthroughCommand.lessonsForTUI()
         let app = TUIApp(store: store, terminal: terminal, theme: theme,
-                         startMessage: warnings.first.map { "Theme: \($0)" })
+                         startMessage: warnings.first.map { "Theme: \($0)" } ?? lessonWarning, lessons: lessons)
         let status = app.run(filter: Y)
         for warning in warnings { Terminal.error("theme: \(warning)") }
         if status != 0 { throw CommandFailure("", status: status) }
@@ -115,9 +116,10 @@ public struct Open: ParsableCommand {
         }
         let (theme, warnings) = ThemeLoader.load(name: theme, colorDepth: terminal.colorDepth,
                                                  environment: ProcessInfo.processInfo.environment, userDirectory: nil)
+        let (lessons, _) = WalkthroughCommand.lessonsForTUI()
         let app = TUIApp(store: session.store, terminal: terminal, theme: theme,
                          startMessage: warnings.first.map { "Theme: \($0)" } ?? "Capturing on \(session.capture.interface) into \(session.spoolPath)",
-                         live: session)
+                         live: session, lessons: lessons)
         let status = app.run(filter: Y, indexInBackground: false)
         for warning in warnings { Terminal.error("theme: \(warning)") }
         if status != 0 { throw CommandFailure("", status: status) }

@@ -139,6 +139,10 @@ extension Lab {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logFile(router), O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else is inherited: a parent's pipe or Foundation's termination socket held open by
+        // the endpoint would make whoever ran `lab up` wait for the endpoint's end.
+        let open = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+        for fd in open where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
         var argv = arguments.map { strdup($0) }
         argv.append(nil)
         defer { for p in argv { free(p) } }

@@ -167,8 +167,15 @@ struct LabTests {
         try body(lab)
     }
 
+    /// The host's own links, name and MAC: the lab must not add, move or change any.
+    static func hostLinks() -> [String] {
+        guard let ip = Tool.path("ip"), let r = try? Tool.run(ip, ["-br", "link", "show"]) else { return [] }
+        return r.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(1).joined() }
+    }
+
     @Test func upPingCaptureTracerouteDown() throws {
         try withLab { lab in
+            let hostBefore = Self.hostLinks()
             let up = try lab.run(["up"])
             #expect(up.status == 0, "\(up.stderr)")
             #expect(up.stdout.contains("is up"))
@@ -236,6 +243,13 @@ struct LabTests {
             let status2 = try lab.run(["status"])
             #expect(status2.stdout.contains("encapsulated") || status2.stdout.contains("sit:"))
 
+            // Nothing of the lab in the host's namespace (other engineers' links may come and go: only ours count).
+            let appeared = Set(Self.hostLinks()).subtracting(hostBefore)
+            let ours: Set<String> = ["virbr0", "tunn", "eth0", "vnet0", "vnet1", "vnet2", "vnet3", "sit0"]
+            #expect(appeared.intersection(ours).isEmpty, "links appeared in the host: \(appeared)")
+            let hostMACs = (try? Tool.run(Tool.path("ip") ?? "/usr/sbin/ip", ["-br", "link", "show"]).output) ?? ""
+            #expect(!Node.allCases.contains { hostMACs.contains($0.mac) }, "a lab MAC in the host: \(hostMACs)")
+
             let down = try lab.run(["down"])
             #expect(down.status == 0)
             #expect(lab.leftovers.isEmpty, "namespaces left: \(lab.leftovers)")
@@ -243,6 +257,77 @@ struct LabTests {
             #expect(!FileManager.default.fileExists(atPath: "/run/tunnelscope-lab/\(lab.prefix)"))
             let downAgain = try lab.run(["down"])
             #expect(downAgain.status == 0 && downAgain.stdout.contains("was not up"))
+        }
+    }
+
+    @Test func execCaptureAndRerunAfterDown() throws {
+        try withLab { lab in
+            #expect(try lab.run(["up"]).status == 0)
+            let exec = try lab.run(["exec", "pc-b", "--", "ip", "-br", "addr", "show", "dev", "eth0"])
+            #expect(exec.status == 0)
+            #expect(exec.stdout.contains("192.168.122.87/24") && exec.stdout.contains("2001:3::8067/64"))
+            let bridge = try lab.run(["exec", "bridge", "--", "ip", "-br", "link", "show", "master", "virbr0"])
+            #expect(bridge.stdout.split(separator: "\n").count == 4, "\(bridge.stdout)")
+            let unknown = try lab.run(["exec", "pc-c", "--", "true"])
+            #expect(unknown.status == 2 && unknown.stderr.contains("pc-c: no such node"))
+
+            // lab capture passes print's options through: one protocol-41 frame, then it ends.
+            let file = lab.directory.appendingPathComponent("capture.pcap").path
+            let capture = Process()
+            capture.executableURL = Binary.url
+            capture.arguments = ["lab", "capture", "-f", "ip proto 41", "-c", "1", "-w", file]
+            capture.environment = ProcessInfo.processInfo.environment.merging([Lab.prefixVariable: lab.prefix]) { $1 }
+            let err = lab.directory.appendingPathComponent("capture.err")
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            capture.standardError = try FileHandle(forWritingTo: err)
+            capture.standardOutput = FileHandle.nullDevice
+            try capture.run()
+            var text = ""
+            for _ in 0..<1500 where !text.contains("listening on") {
+                usleep(20_000)
+                text = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+            }
+            #expect(text.contains("running tunnelscope print -i virbr0"))
+            #expect(try lab.run(["ping"]).status == 0)
+            for _ in 0..<1000 where capture.isRunning { usleep(20_000) }
+            #expect(!capture.isRunning)
+            if capture.isRunning { kill(capture.processIdentifier, SIGKILL) }
+            let frames = try decodedFrames(file)
+            #expect(frames.count == 1 && frames.first?.value("ip.proto") == "41")
+
+            // Down, then up again from nothing.
+            #expect(try lab.run(["down"]).status == 0)
+            #expect(lab.leftovers.isEmpty)
+            #expect(try lab.run(["up"]).status == 0)
+            #expect(try lab.run(["ping"]).status == 0)
+        }
+    }
+
+    /// A failure halfway removes what was made. Forcing sit on a kernel without it fails at the
+    /// tunnel, after the namespaces and the bridge exist; where the kernel has sit, it just works.
+    @Test func failureHalfwayLeavesNothing() throws {
+        try withLab { lab in
+            let up = try lab.run(["up", "--tunnel", "sit"])
+            if up.status == 0 {
+                #expect(try lab.run(["status"]).stdout.contains("kernel sit"))
+                #expect(try lab.run(["ping"]).status == 0)
+            } else {
+                #expect(up.status == 1)
+                #expect(up.stderr.split(separator: "\n").count == 1 && up.stderr.contains("mode sit"), "\(up.stderr)")
+                #expect(lab.leftovers.isEmpty, "left: \(lab.leftovers)")
+                #expect(!FileManager.default.fileExists(atPath: "/run/tunnelscope-lab/\(lab.prefix)"))
+            }
+        }
+    }
+
+    /// Not root: one line, exit 1 (run as nobody through setpriv).
+    @Test func notRootIsOneLineAndExit1() throws {
+        try LabEnvironment.require()
+        guard let setpriv = Tool.path("setpriv") else { throw LabTestFailure("setpriv (util-linux) is needed") }
+        for command in [["status"], ["up"], ["down"], ["ping"]] {
+            let r = try Tool.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", Binary.url.path, "lab"] + command)
+            #expect(r.status == 1, "\(command)")
+            #expect(r.output == "tunnelscope: the lab needs root (it creates network namespaces): run it with sudo\n", "\(command): \(r.output)")
         }
     }
 }

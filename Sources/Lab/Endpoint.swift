@@ -121,6 +121,7 @@ public enum SixInFourEndpoint {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var fds = [pollfd(fd: tun, events: Int16(POLLIN), revents: 0), pollfd(fd: raw, events: Int16(POLLIN), revents: 0)]
         var dirty = false
+        var currentTOS: Int32 = 0
         var lastSave = Date()
         while true {
             let n = poll(&fds, 2, dirty ? 100 : 1000)
@@ -133,6 +134,15 @@ public enum SixInFourEndpoint {
                 // IPv6 from the router, out to the peer inside IPv4.
                 let count = buffer.withUnsafeMutableBytes { read(tun, $0.baseAddress!, $0.count) }
                 if count > 0, buffer[0] >> 4 == 6 {
+                    // sit's outer TOS: its `tos` (0 unless `tos inherit`) plus the inner ECN bits, a
+                    // congestion mark becoming ECT(0) (INET_ECN_encapsulate).
+                    let ecn = count > 1 ? (buffer[1] >> 4) & 0x03 : 0
+                    let outerTOS = Int32(ecn == 3 ? 2 : ecn)
+                    if outerTOS != currentTOS {
+                        var v = outerTOS
+                        setsockopt(raw, Int32(IPPROTO_IP), IP_TOS, &v, socklen_t(MemoryLayout<Int32>.size))
+                        currentTOS = outerTOS
+                    }
                     let sent = buffer.withUnsafeBytes { send(raw, $0.baseAddress!, count, 0) }
                     if sent == count { status.encapsulated += 1 } else {
                         status.dropped += 1
@@ -151,6 +161,9 @@ public enum SixInFourEndpoint {
                     let headerLength = Int(buffer[0] & 0x0f) * 4
                     let totalLength = min(count, Int(buffer[2]) << 8 | Int(buffer[3]))
                     if headerLength >= 20, totalLength > headerLength + 40 - 1, buffer[headerLength] >> 4 == 6 {
+                        // RFC 6040 / sit: a congestion mark on the outer header reaches an ECN-capable inner packet.
+                        let innerECN = (buffer[headerLength + 1] >> 4) & 0x03
+                        if buffer[1] & 0x03 == 3, innerECN != 0 { buffer[headerLength + 1] |= 0x30 }
                         let written = buffer.withUnsafeBytes {
                             write(tun, $0.baseAddress! + headerLength, totalLength - headerLength)
                         }

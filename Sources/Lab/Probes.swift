@@ -45,24 +45,64 @@ public enum Probes {
         return fd
     }
 
-    /// Waits up to `timeout` seconds for an ICMPv6 message `accept` likes; returns its bytes and source.
-    static func receive(_ fd: Int32, until deadline: Double, accept: ([UInt8], String) -> Bool) -> ([UInt8], String)? {
+    /// An ICMPv6 message received: bytes, source, and the hop limit it arrived with.
+    struct Received {
+        var bytes: [UInt8]
+        var source: String
+        var hopLimit: Int?
+    }
+
+    /// Waits until `deadline` for an ICMPv6 message `accept` likes.
+    static func receive(_ fd: Int32, until deadline: Double, accept: ([UInt8], String) -> Bool) -> Received? {
+        var on: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_IPV6), 51 /* IPV6_RECVHOPLIMIT */, &on, socklen_t(MemoryLayout<Int32>.size))
         var buffer = [UInt8](repeating: 0, count: 2048)
+        var control = [UInt8](repeating: 0, count: 128)
         while true {
             let left = deadline - now()
             if left <= 0 { return nil }
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&p, 1, Int32(max(1, left * 1000))) <= 0 { continue }
             var from = sockaddr_in6()
-            var length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            var controlLength = 0
             let n = buffer.withUnsafeMutableBytes { b in
-                withUnsafeMutablePointer(to: &from) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, b.baseAddress!, b.count, 0, $0, &length) }
+                control.withUnsafeMutableBytes { c in
+                    withUnsafeMutablePointer(to: &from) { f in
+                        var io = iovec(iov_base: b.baseAddress, iov_len: b.count)
+                        return withUnsafeMutablePointer(to: &io) { iop in
+                            var message = msghdr()
+                            message.msg_name = UnsafeMutableRawPointer(f)
+                            message.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
+                            message.msg_iov = iop
+                            message.msg_iovlen = 1
+                            message.msg_control = c.baseAddress
+                            message.msg_controllen = c.count
+                            let r = recvmsg(fd, &message, 0)
+                            controlLength = Int(message.msg_controllen)
+                            return r
+                        }
+                    }
                 }
             }
             if n <= 0 { continue }
-            let message = Array(buffer[0..<n]), source = text(from.sin6_addr)
-            if accept(message, source) { return (message, source) }
+            let bytes = Array(buffer[0..<n]), source = text(from.sin6_addr)
+            guard accept(bytes, source) else { continue }
+            // Control messages: cmsghdr (len: size_t, level, type: int), data aligned to size_t.
+            var hopLimit: Int?
+            var offset = 0
+            let word = MemoryLayout<Int>.size
+            while offset + word + 8 <= controlLength {
+                let length = control[offset..<offset + word].reversed().reduce(0) { $0 << 8 | Int($1) }
+                let level = control[(offset + word)..<(offset + word + 4)].reversed().reduce(0) { $0 << 8 | Int($1) }
+                let type = control[(offset + word + 4)..<(offset + word + 8)].reversed().reduce(0) { $0 << 8 | Int($1) }
+                let data = offset + word + 8
+                if level == Int(IPPROTO_IPV6), type == 52 /* IPV6_HOPLIMIT */, data + 4 <= controlLength {
+                    hopLimit = control[data..<data + 4].reversed().reduce(0) { $0 << 8 | Int($1) }
+                }
+                guard length > 0 else { break }
+                offset += (length + word - 1) / word * word
+            }
+            return Received(bytes: bytes, source: source, hopLimit: hopLimit)
         }
     }
 
@@ -102,7 +142,8 @@ public enum Probes {
                 let ms = (now() - start) * 1000
                 times.append(ms)
                 received += 1
-                output("\(reply.0.count) bytes from \(destination): icmp_seq=\(sequence) time=\(String(format: "%.3f", ms)) ms")
+                let ttl = reply.hopLimit.map { " ttl=\($0)" } ?? ""
+                output("\(reply.bytes.count) bytes from \(destination): icmp_seq=\(sequence)\(ttl) time=\(String(format: "%.3f", ms)) ms")
             }
             if sequence < count { usleep(1_000_000) }
         }
@@ -165,7 +206,8 @@ public enum Probes {
                     guard m.count >= 52, m[0] == 1 || m[0] == 3, m[8 + 6] == 17 else { return false }
                     return UInt16(m[48]) << 8 | UInt16(m[49]) == sourcePort && UInt16(m[50]) << 8 | UInt16(m[51]) == destinationPort
                 }
-                if let (message, source) = answer {
+                if let answer {
+                    let message = answer.bytes, source = answer.source
                     let ms = (now() - start) * 1000
                     if hop.address != source { line += " \(source) (\(source))" }
                     hop.address = source

@@ -255,6 +255,8 @@ struct LabTests {
             #expect(lab.leftovers.isEmpty, "namespaces left: \(lab.leftovers)")
             #expect(lab.leftoverProcesses.isEmpty, "processes left: \(lab.leftoverProcesses)")
             #expect(!FileManager.default.fileExists(atPath: "/run/tunnelscope-lab/\(lab.prefix)"))
+            let statusDown = try lab.run(["status"])
+            #expect(statusDown.status == 0 && statusDown.stdout.contains("is down"))
             let downAgain = try lab.run(["down"])
             #expect(downAgain.status == 0 && downAgain.stdout.contains("was not up"))
         }
@@ -299,6 +301,29 @@ struct LabTests {
             #expect(try lab.run(["down"]).status == 0)
             #expect(lab.leftovers.isEmpty)
             #expect(try lab.run(["up"]).status == 0)
+            #expect(try lab.run(["ping"]).status == 0)
+        }
+    }
+
+    /// An endpoint that dies shows in `lab status`; `lab up` then rebuilds the lab.
+    @Test func deadEndpointIsReportedAndUpRepairs() throws {
+        try withLab { lab in
+            #expect(try lab.run(["up", "--tunnel", "endpoint"]).status == 0)
+            #expect(try lab.run(["ping"]).status == 0)
+            let healthy = try lab.run(["status"]).stdout
+            #expect(healthy.contains("tunnelscope's 6in4 endpoint"))
+            let counters = healthy.split(separator: "\n").filter { $0.contains("endpoint: pid") }
+            #expect(counters.count == 2, "\(healthy)")
+            #expect(counters.allSatisfy { $0.contains(" alive, ") && !$0.contains(" 0 encapsulated") && !$0.contains(" 0 decapsulated") }, "\(counters)")
+            let pidText = try String(contentsOfFile: "/run/tunnelscope-lab/\(lab.prefix)/endpoint-router-b.pid", encoding: .utf8)
+            let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+            kill(pid, SIGKILL)
+            usleep(200_000)
+            let broken = try lab.run(["status"]).stdout
+            #expect(broken.contains("not healthy") && broken.contains("endpoint: NOT RUNNING"), "\(broken)")
+            #expect(try lab.run(["ping"]).status == 1)
+            let repaired = try lab.run(["up"])
+            #expect(repaired.status == 0 && repaired.stdout.contains("is up"))
             #expect(try lab.run(["ping"]).status == 0)
         }
     }

@@ -55,7 +55,9 @@ public enum SixInFourEndpoint {
     /// Opens `/dev/net/tun` as `name` (IFF_TUN | IFF_NO_PI).
     static func openTUN(_ name: String) throws -> Int32 {
         let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
-        if fd < 0 { throw LabError("/dev/net/tun: \(String(cString: strerror(errno)))") }
+        if fd < 0 {
+            throw LabError("/dev/net/tun: \(String(cString: strerror(errno))) (the 6in4 endpoint needs the kernel's tun: modprobe tun)")
+        }
         var request = [UInt8](repeating: 0, count: 40)  // struct ifreq: name[16], flags (short)
         let bytes = Array(name.utf8.prefix(15))
         request.replaceSubrange(0..<bytes.count, with: bytes)

@@ -223,6 +223,8 @@ struct LabTests {
             #expect(tunnelled.value("ip.ttl") == "255")
             #expect(tunnelled.value("ip.flags.df") == "1")
             #expect(tunnelled.value("ip.len") == "124")
+            #expect(tunnelled.value("ip.id") != nil && tunnelled.value("ip.id") != "0x0000", "the kernel gives the id")
+            #expect(tunnelled.value("ip.flags.mf") == "0" && tunnelled.value("ip.frag_offset") == "0")
             #expect(tunnelled.value("ip.checksum.status") == "1")
             #expect(tunnelled.value("ipv6.hlim") == "63")
             #expect(tunnelled.value("ipv6.plen") == "64")

@@ -46,6 +46,13 @@ struct LabCommand: ParsableCommand {
         throw CommandFailure("\(arguments[0]): \(String(cString: strerror(errno)))")
     }
 
+    /// The one-line error for a command that needs the lab up.
+    static func requireNamespace(_ lab: Lab, _ ns: String) throws {
+        guard FileManager.default.fileExists(atPath: "/run/netns/" + ns) else {
+            throw CommandFailure("the lab '\(lab.prefix)' is not up (no namespace \(ns)): sudo tunnelscope lab up")
+        }
+    }
+
     static func ipPath() throws -> String {
         for p in ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"] where FileManager.default.isExecutableFile(atPath: p) { return p }
         throw CommandFailure("the lab needs iproute2's ip command (apt-get install iproute2)")
@@ -101,6 +108,7 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let lab = try place.lab()
+            try LabCommand.requireNamespace(lab, lab.namespace(.pcA))
             let received = try LabCommand.failing {
                 try Probes.enterNamespace(lab.namespace(.pcA))
                 return try Probes.ping(destination, count: count, output: LabCommand.say)
@@ -116,6 +124,7 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let lab = try place.lab()
+            try LabCommand.requireNamespace(lab, lab.namespace(.pcA))
             let hops = try LabCommand.failing {
                 try Probes.enterNamespace(lab.namespace(.pcA))
                 return try Probes.traceroute(destination, output: LabCommand.say)
@@ -133,9 +142,7 @@ struct LabCommand: ParsableCommand {
 
         func run() throws {
             let lab = try place.lab()
-            guard FileManager.default.fileExists(atPath: "/run/netns/" + lab.bridgeNamespace) else {
-                throw CommandFailure("the lab '\(lab.prefix)' is not up: sudo tunnelscope lab up")
-            }
+            try LabCommand.requireNamespace(lab, lab.bridgeNamespace)
             let passed = options.first == "--" ? Array(options.dropFirst()) : options
             // The TUI has no live mode in this branch yet: the live capture is print -i.
             Terminal.error("the TUI has no live mode yet in this build: running tunnelscope print -i virbr0 in namespace \(lab.bridgeNamespace)")
@@ -162,9 +169,7 @@ struct LabCommand: ParsableCommand {
             }
             let cmd = command.first == "--" ? Array(command.dropFirst()) : command
             if cmd.isEmpty { throw CommandFailure("lab exec \(node): give a command after --", status: 2) }
-            guard FileManager.default.fileExists(atPath: "/run/netns/" + ns) else {
-                throw CommandFailure("the lab '\(lab.prefix)' is not up (no namespace \(ns)): sudo tunnelscope lab up")
-            }
+            try LabCommand.requireNamespace(lab, ns)
             try LabCommand.exec([try LabCommand.ipPath(), "netns", "exec", ns] + cmd)
         }
     }

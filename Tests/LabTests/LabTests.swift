@@ -69,7 +69,8 @@ final class TestLab {
 
     init() throws {
         Self.counter += 1
-        prefix = "tsl-\(getpid())-\(Self.counter)"
+        // Suites run in parallel: the counter alone could repeat, a random part cannot collide in practice.
+        prefix = "tsl-\(getpid())-\(Self.counter)-" + UUID().uuidString.prefix(6).lowercased()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -356,5 +357,25 @@ struct LabTests {
             #expect(r.status == 1, "\(command)")
             #expect(r.output == "tunnelscope: the lab needs root (it creates network namespaces): run it with sudo\n", "\(command): \(r.output)")
         }
+    }
+}
+
+/// Commands that need the lab, when it is not up: one line, exit 1.
+@Suite("the lab when it is down", .enabled(if: LabEnvironment.runnable, "the lab needs root; skipped"))
+struct LabDownTests {
+    @Test func commandsSayTheLabIsNotUp() throws {
+        try LabEnvironment.require()
+        let lab = try TestLab()
+        defer { lab.destroy() }
+        for command in [["ping"], ["traceroute"], ["capture"], ["exec", "pc-a", "--", "true"]] {
+            let r = try lab.run(command)
+            #expect(r.status == 1, "\(command)")
+            #expect(r.stderr.hasSuffix("is not up (no namespace \(lab.prefix)\(command[0] == "capture" ? "" : "-pc-a")): sudo tunnelscope lab up\n")
+                    && r.stderr.split(separator: "\n").count == 1, "\(command): \(r.stderr)")
+        }
+        let status = try lab.run(["status"])
+        #expect(status.status == 0 && status.stdout.contains("is down"))
+        let down = try lab.run(["down"])
+        #expect(down.status == 0 && down.stdout.contains("was not up"))
     }
 }

@@ -108,10 +108,16 @@ public enum Probes {
 
     /// `ping -c COUNT destination` with our own echo requests (56 data bytes as ping sends:
     /// a timestamp, then 0x10, 0x11...). Prints ping's lines; returns the replies received.
-    public static func ping(_ destination: String, count: Int = 1, timeout: Double = 5,
+    public static func ping(_ destination: String, count: Int = 1, timeout: Double = 5, trafficClass: Int? = nil,
                             output: (String) -> Void) throws -> Int {
         let fd = try icmpSocket()
         defer { close(fd) }
+        if let trafficClass {
+            var v = Int32(trafficClass)
+            if setsockopt(fd, Int32(IPPROTO_IPV6), 67 /* IPV6_TCLASS */, &v, socklen_t(MemoryLayout<Int32>.size)) < 0 {
+                throw LabError("traffic class \(trafficClass): \(String(cString: strerror(errno)))")
+            }
+        }
         var to = try address6(destination)
         let identifier = UInt16(truncatingIfNeeded: getpid())
         output("PING \(destination)(\(destination)) 56 data bytes")

@@ -104,6 +104,8 @@ struct LabCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The article's ping -c1 2001:3::8067, from PC A.")
         @OptionGroup var place: Where
         @Option(name: .short, help: "Echo requests to send.") var count = 1
+        @Option(name: [.customShort("Q"), .customLong("tclass")], help: ArgumentHelp("IPv6 traffic class of the requests, as ping -Q (DSCP << 2 | ECN), e.g. 1 for ECT(1).", valueName: "tclass"))
+        var trafficClass: Int?
         @Argument(help: "Destination (default PC B, 2001:3::8067).") var destination = Node.pcB.ipv6
 
         func run() throws {
@@ -111,7 +113,7 @@ struct LabCommand: ParsableCommand {
             try LabCommand.requireNamespace(lab, lab.namespace(.pcA))
             let received = try LabCommand.failing {
                 try Probes.enterNamespace(lab.namespace(.pcA))
-                return try Probes.ping(destination, count: count, output: LabCommand.say)
+                return try Probes.ping(destination, count: count, trafficClass: trafficClass, output: LabCommand.say)
             }
             if received == 0 { throw CommandFailure("no reply from \(destination)") }
         }

@@ -331,6 +331,22 @@ struct LabTests {
         }
     }
 
+    /// The outer TOS is sit's: 0 (no `tos inherit`) plus the inner ECN bits; DSCP stays inside.
+    @Test func outerTOSCarriesOnlyTheECNBits() throws {
+        try withLab { lab in
+            #expect(try lab.run(["up"]).status == 0)
+            let file = lab.directory.appendingPathComponent("tos.pcap").path
+            let capture = try LabCapture(lab: lab, file: file)
+            #expect(try lab.run(["ping", "-Q", "1"]).status == 0)      // ECT(1)
+            #expect(try lab.run(["ping", "-Q", "184"]).status == 0)    // DSCP EF (46 << 2), not ECN-capable
+            usleep(200_000)
+            #expect(capture.stop() == 0)
+            let tunnelled = try decodedFrames(file).filter { $0.value("ip.proto") == "41" && $0.value("icmpv6.type") == "128" }
+            #expect(tunnelled.map { $0.value("ip.dsfield") } == ["0x01", "0x00"])
+            #expect(tunnelled.map { $0.value("ipv6.tclass") } == ["0x00000001", "0x000000b8"])
+        }
+    }
+
     /// A failure halfway removes what was made. Forcing sit on a kernel without it fails at the
     /// tunnel, after the namespaces and the bridge exist; where the kernel has sit, it just works.
     @Test func failureHalfwayLeavesNothing() throws {

@@ -163,9 +163,17 @@ public enum SixInFourEndpoint {
                     let headerLength = Int(buffer[0] & 0x0f) * 4
                     let totalLength = min(count, Int(buffer[2]) << 8 | Int(buffer[3]))
                     if headerLength >= 20, totalLength > headerLength + 40 - 1, buffer[headerLength] >> 4 == 6 {
-                        // RFC 6040 / sit: a congestion mark on the outer header reaches an ECN-capable inner packet.
+                        // RFC 6040 as sit decapsulates: a congestion mark on the outer header reaches an
+                        // ECN-capable inner packet; a packet that is not ECN-capable inside is dropped.
                         let innerECN = (buffer[headerLength + 1] >> 4) & 0x03
-                        if buffer[1] & 0x03 == 3, innerECN != 0 { buffer[headerLength + 1] |= 0x30 }
+                        let congested = buffer[1] & 0x03 == 3
+                        if congested, innerECN != 0 { buffer[headerLength + 1] |= 0x30 }
+                        if congested, innerECN == 0 {
+                            status.dropped += 1
+                            status.lastError = "congestion experienced on a packet that is not ECN-capable inside"
+                            dirty = true
+                            continue
+                        }
                         let written = buffer.withUnsafeBytes {
                             write(tun, $0.baseAddress! + headerLength, totalLength - headerLength)
                         }

@@ -47,10 +47,13 @@ let package = Package(
             "PacketDecoder", "DisplayFilter", .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
 
+        // The article's lab in network namespaces: topology, 6in4 endpoint, ping and traceroute (Glibc).
+        .target(name: "Lab"),
+
         // Command-line wiring.
         .target(name: "TunnelscopeCLI", dependencies: [
             "PacketDecoder", "PacketOutput", "Capture", "PacketStore", "DisplayFilter", "TunnelscopeApp",
-            "TerminalUI", "ThemeFiles", "ScreenModel", "Walkthrough",
+            "TerminalUI", "ThemeFiles", "ScreenModel", "Walkthrough", "Lab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tunnelscope", dependencies: ["TunnelscopeCLI"]),
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "DisplayFilterTests", dependencies: ["DisplayFilter", "PacketDecoder", "TestSupport", "Capture"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
         .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "PacketDecoder", "TestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Capture", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "ScreenModelTests", dependencies: ["ScreenModel", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "ThemeFiles", "ScreenModel", "CNCurses", "TestSupport"]),
         .testTarget(name: "TUITests", dependencies: ["TestSupport"]),

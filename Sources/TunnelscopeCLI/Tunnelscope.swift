@@ -13,7 +13,7 @@ public struct Tunnelscope: ParsableCommand {
         capture of the article's 6in4 lab.
         """,
         version: "tunnelscope \(version)",
-        subcommands: [Open.self, Print.self, InterfacesCommand.self, Fields.self, WalkthroughCommand.self],
+        subcommands: [Open.self, Print.self, InterfacesCommand.self, Fields.self, WalkthroughCommand.self, LabCommand.self],
         defaultSubcommand: Open.self
     )
 

@@ -3,7 +3,8 @@
 
 public final class OutputBuffer {
     public typealias Sink = (UnsafeRawBufferPointer) -> Void
-    private var bytes: [UInt8] = []
+    /// Internal so printers in this module can append bytes without making Strings.
+    var bytes: [UInt8] = []
     private let sink: Sink
     private let threshold: Int
 
@@ -27,6 +28,64 @@ public final class OutputBuffer {
         write(text)
         bytes.append(0x0A)
         if bytes.count >= threshold { flush() }
+    }
+
+    /// Ends a line that was appended byte by byte.
+    func endLine() {
+        bytes.append(0x0A)
+        if bytes.count >= threshold { flush() }
+    }
+
+    /// `value` in decimal, right-aligned in `width` columns.
+    func appendDecimal(_ value: UInt64, width: Int = 0) {
+        var digits: (UInt64, Int) = (value, 0)
+        var n = value
+        repeat { digits.1 += 1; n /= 10 } while n != 0
+        for _ in 0..<max(0, width - digits.1) { bytes.append(0x20) }
+        let end = bytes.count + digits.1
+        for _ in 0..<digits.1 { bytes.append(0x30) }
+        var i = end - 1
+        n = digits.0
+        repeat { bytes[i] = 0x30 + UInt8(n % 10); n /= 10; i -= 1 } while n != 0
+    }
+
+    /// `text`, padded with spaces to `width` characters on the left (right-aligned) or the right.
+    func append(_ text: String, width: Int = 0, alignRight: Bool = false) {
+        var count = 0
+        var plain = true
+        for b in text.utf8 { count += 1; if b < 0x20 || b >= 0x7F { plain = false } }
+        // Column widths count characters, as String.count does; addresses are plain ASCII.
+        if !plain { count = text.count }
+        let padding = max(0, width - count)
+        if alignRight { for _ in 0..<padding { bytes.append(0x20) } }
+        var t = text
+        t.withUTF8 { bytes.append(contentsOf: $0) }
+        if !alignRight { for _ in 0..<padding { bytes.append(0x20) } }
+    }
+
+    /// Replaces C0 and C1 control characters appended since `start` with ".", as
+    /// `TerminalText.sanitized` does (a C1 character is the UTF-8 pair C2 80...C2 9F).
+    func sanitizeTail(from start: Int) {
+        var needs = false
+        for i in start..<bytes.count where bytes[i] < 0x20 || bytes[i] == 0x7F || bytes[i] == 0xC2 { needs = true; break }
+        guard needs else { return }
+        var read = start, write = start
+        let end = bytes.count
+        while read < end {
+            let b = bytes[read]
+            if b < 0x20 || b == 0x7F {
+                bytes[write] = 0x2E
+                read += 1
+            } else if b == 0xC2, read + 1 < end, bytes[read + 1] >= 0x80, bytes[read + 1] < 0xA0 {
+                bytes[write] = 0x2E
+                read += 2
+            } else {
+                bytes[write] = b
+                read += 1
+            }
+            write += 1
+        }
+        bytes.removeLast(end - write)
     }
 
     public func flush() {

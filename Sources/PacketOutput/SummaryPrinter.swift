@@ -25,6 +25,30 @@ public struct SummaryPrinter {
         return TerminalText.sanitized(line)
     }
 
+    /// The same line as `line(for:)`, newline included, written straight into `out`'s bytes:
+    /// no String for the line, the number, the time or the padding.
+    public mutating func write(_ tree: PacketTree, to out: OutputBuffer) {
+        let m = tree.metadata
+        if firstTime == nil { firstTime = (m.seconds, m.nanoseconds) }
+        let s = tree.summary
+        let start = out.bytes.count
+        out.appendDecimal(UInt64(m.number), width: 5)
+        out.bytes.append(0x20)
+        TimeFormat.appendDifference(from: firstTime!, to: (m.seconds, m.nanoseconds), width: 10, into: out)
+        out.bytes.append(0x20)
+        out.append(s.source, width: 12, alignRight: true)
+        out.bytes.append(contentsOf: [0x20, 0xE2, 0x86, 0x92, 0x20])  // " → "
+        out.append(s.destination, width: 12)
+        out.bytes.append(0x20)
+        out.append(s.protocolName)
+        out.bytes.append(0x20)
+        out.appendDecimal(UInt64(m.originalLength))
+        out.bytes.append(0x20)
+        out.append(s.info)
+        out.sanitizeTail(from: start)
+        out.endLine()
+    }
+
     private func padRight(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
@@ -51,6 +75,34 @@ public enum TimeFormat {
         let micros = nanos / 1000
         let fraction = String(micros)
         return (negative ? "-" : "") + "\(seconds)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
+    /// `difference(from:to:)` right-aligned in `width` columns, appended as bytes.
+    static func appendDifference(from a: (Int64, UInt32), to b: (Int64, UInt32), width: Int, into out: OutputBuffer) {
+        var seconds = b.0 - a.0
+        var nanos = Int64(b.1) - Int64(a.1)
+        if nanos < 0 { nanos += 1_000_000_000; seconds -= 1 }
+        let negative = seconds < 0
+        if negative {
+            let total = -(seconds * 1_000_000_000 + nanos)
+            seconds = total / 1_000_000_000
+            nanos = total % 1_000_000_000
+        }
+        let micros = nanos / 1000
+        guard seconds >= 0, micros >= 0, micros < 1_000_000 else {
+            // Out of range (a broken file's fraction): the String path.
+            return out.append(difference(from: a, to: b), width: width, alignRight: true)
+        }
+        var secondDigits = 0
+        var n = seconds
+        repeat { secondDigits += 1; n /= 10 } while n != 0
+        let length = (negative ? 1 : 0) + secondDigits + 7
+        for _ in 0..<max(0, width - length) { out.bytes.append(0x20) }
+        if negative { out.bytes.append(0x2D) }
+        out.appendDecimal(UInt64(seconds))
+        out.bytes.append(0x2E)
+        var divisor: Int64 = 100_000
+        while divisor > 0 { out.bytes.append(0x30 + UInt8(micros / divisor % 10)); divisor /= 10 }
     }
 
 }

@@ -3,8 +3,7 @@
 
 public final class OutputBuffer {
     public typealias Sink = (UnsafeRawBufferPointer) -> Void
-    /// Internal so printers in this module can append bytes without making Strings.
-    var bytes: [UInt8] = []
+    private var bytes: [UInt8] = []
     private let sink: Sink
     private let threshold: Int
 
@@ -30,42 +29,69 @@ public final class OutputBuffer {
         if bytes.count >= threshold { flush() }
     }
 
-    /// Ends a line that was appended byte by byte.
-    func endLine() {
+    /// Appends one line built byte by byte in `body` (one exclusive access to the buffer per
+    /// line, not one per byte), then the newline.
+    @inline(__always)
+    func appendLine(_ body: (inout [UInt8]) -> Void) {
+        body(&bytes)
         bytes.append(0x0A)
         if bytes.count >= threshold { flush() }
     }
 
+    public func flush() {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes { sink($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    deinit { flush() }
+}
+
+/// Collects output in memory (tests, the TUI's handouts).
+public final class StringSink: @unchecked Sendable {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
+}
+
+/// Text as bytes, for printers that build a line without Strings (`SummaryPrinter.write`).
+enum LineBytes {
     /// `value` in decimal, right-aligned in `width` columns.
-    func appendDecimal(_ value: UInt64, width: Int = 0) {
-        var digits: (UInt64, Int) = (value, 0)
+    static func appendDecimal(_ value: UInt64, width: Int = 0, to bytes: inout [UInt8]) {
+        var count = 0
         var n = value
-        repeat { digits.1 += 1; n /= 10 } while n != 0
-        for _ in 0..<max(0, width - digits.1) { bytes.append(0x20) }
-        let end = bytes.count + digits.1
-        for _ in 0..<digits.1 { bytes.append(0x30) }
+        repeat { count += 1; n /= 10 } while n != 0
+        for _ in 0..<max(0, width - count) { bytes.append(0x20) }
+        let end = bytes.count + count
+        for _ in 0..<count { bytes.append(0x30) }
         var i = end - 1
-        n = digits.0
+        n = value
         repeat { bytes[i] = 0x30 + UInt8(n % 10); n /= 10; i -= 1 } while n != 0
     }
 
+    /// `count` spaces.
+    static func appendSpaces(_ count: Int, to bytes: inout [UInt8]) {
+        for _ in 0..<max(0, count) { bytes.append(0x20) }
+    }
+
     /// `text`, padded with spaces to `width` characters on the left (right-aligned) or the right.
-    func append(_ text: String, width: Int = 0, alignRight: Bool = false) {
+    static func append(_ text: String, width: Int = 0, alignRight: Bool = false, to bytes: inout [UInt8]) {
         var count = 0
         var plain = true
         for b in text.utf8 { count += 1; if b < 0x20 || b >= 0x7F { plain = false } }
         // Column widths count characters, as String.count does; addresses are plain ASCII.
         if !plain { count = text.count }
-        let padding = max(0, width - count)
-        if alignRight { for _ in 0..<padding { bytes.append(0x20) } }
+        let padding = width - count
+        if alignRight { appendSpaces(padding, to: &bytes) }
         var t = text
         t.withUTF8 { bytes.append(contentsOf: $0) }
-        if !alignRight { for _ in 0..<padding { bytes.append(0x20) } }
+        if !alignRight { appendSpaces(padding, to: &bytes) }
     }
 
     /// Replaces C0 and C1 control characters appended since `start` with ".", as
     /// `TerminalText.sanitized` does (a C1 character is the UTF-8 pair C2 80...C2 9F).
-    func sanitizeTail(from start: Int) {
+    static func sanitizeTail(from start: Int, of bytes: inout [UInt8]) {
         var needs = false
         for i in start..<bytes.count where bytes[i] < 0x20 || bytes[i] == 0x7F || bytes[i] == 0xC2 { needs = true; break }
         guard needs else { return }
@@ -87,20 +113,4 @@ public final class OutputBuffer {
         }
         bytes.removeLast(end - write)
     }
-
-    public func flush() {
-        guard !bytes.isEmpty else { return }
-        bytes.withUnsafeBytes { sink($0) }
-        bytes.removeAll(keepingCapacity: true)
-    }
-
-    deinit { flush() }
-}
-
-/// Collects output in memory (tests, the TUI's handouts).
-public final class StringSink: @unchecked Sendable {
-    public private(set) var bytes: [UInt8] = []
-    public init() {}
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
-    public func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
 }

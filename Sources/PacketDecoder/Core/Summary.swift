@@ -11,9 +11,26 @@ public struct PacketSummary: Sendable, Equatable {
     public var tunnels: [TunnelDescription]
 }
 
+/// The row before its address columns become text: `print` writes those straight as bytes
+/// (`PacketTree.appendFieldText`).
+public struct SummaryColumns {
+    public var sourceNode: Int?
+    public var destinationNode: Int?
+    public var protocolName: String
+    public var info: String
+    public var tunnels: [TunnelDescription]
+}
+
 extension PacketTree {
     /// The row for the packet list and `print`'s summary line.
     public var summary: PacketSummary {
+        let c = summaryColumns
+        return PacketSummary(source: c.sourceNode.map(fieldText) ?? "", destination: c.destinationNode.map(fieldText) ?? "",
+                             protocolName: c.protocolName, info: c.info, tunnels: c.tunnels)
+    }
+
+    /// `summary` with the address columns as node indices.
+    public var summaryColumns: SummaryColumns {
         // Node indices, not text: only the final columns are formatted (a tunnelled packet's
         // outer addresses are overwritten by the inner ones).
         var sourceNode: Int?, destinationNode: Int?
@@ -55,8 +72,8 @@ extension PacketTree {
         if let s = shortfall {
             info += s.cut == .truncated ? " [Packet size limited during capture]" : " [Malformed Packet]"
         }
-        return PacketSummary(source: sourceNode.map(fieldText) ?? "", destination: destinationNode.map(fieldText) ?? "", protocolName: protocolName,
-                             info: info, tunnels: crossed)
+        return SummaryColumns(sourceNode: sourceNode, destinationNode: destinationNode, protocolName: protocolName,
+                              info: info, tunnels: crossed)
     }
 
     func firstChildText(_ layer: Int, _ field: Field) -> String? {

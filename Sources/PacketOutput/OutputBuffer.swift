@@ -77,6 +77,7 @@ enum LineBytes {
 
     /// `text`, padded with spaces to `width` characters on the left (right-aligned) or the right.
     static func append(_ text: String, width: Int = 0, alignRight: Bool = false, to bytes: inout [UInt8]) {
+        if width == 0 { return bytes.append(contentsOf: text.utf8) }
         var count = 0
         var plain = true
         for b in text.utf8 { count += 1; if b < 0x20 || b >= 0x7F { plain = false } }

@@ -5,7 +5,7 @@ Every case runs each tool on the same file in the same run, alternating tool by 
 the table shows the median wall time (min-max), the ratio tunnelscope/peer, and peak RSS
 (/usr/bin/time -f %M). Outputs land in bench/out/ (git-ignored); the table goes to
 bench/results.md. Environment: PACKETS (default "100000 1000000"), RUNS (default 3),
-TUI=0 to skip the tmux measurements, TERMSHARK=0 to skip termshark.
+TUI=0 to skip the tmux measurements, CLI=0 the batch ones, TERMSHARK=0 termshark.
 """
 import os, platform, re, shutil, statistics, subprocess, sys, time
 
@@ -116,11 +116,12 @@ class Pane:
         self.tmux("kill-server", check=False)
 
 
-def peak_rss_kb(pid):
-    """VmHWM of the program under the pane (the pane's shell execs it)."""
+def peak_rss_kb(pid, key="VmHWM"):
+    """VmHWM (peak RSS, counting the mapped file's pages) or RssAnon (the program's own memory,
+    now) of the program under the pane (the pane's shell execs it)."""
     try:
         for line in open("/proc/%d/status" % pid):
-            if line.startswith("VmHWM:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -160,6 +161,7 @@ def tui_run(pcap, n):
     r["key (idle)"] = t
     pane.keys("Escape")
     r["peak RSS MB"] = peak_rss_kb(pid) / 1024
+    r["anonymous RSS MB at the end"] = peak_rss_kb(pid, "RssAnon") / 1024
     with open(os.path.join(OUT, "tui-%d.txt" % n), "w") as f:
         f.write(pane.screen())
     pane.close()
@@ -186,7 +188,7 @@ def tui_cases(pcap, n, results):
     runs = [tui_run(pcap, n) for _ in range(RUNS)]
     for key in runs[0]:
         vals = [r[key] for r in runs if r.get(key) is not None]
-        if key == "peak RSS MB":
+        if key.endswith("MB") or key.endswith("end"):
             results.append(("TUI", key, "%.1f" % max(vals) if vals else "—"))
         else:
             results.append(("TUI", key, fmt(vals) if vals else "timed out"))
@@ -224,7 +226,8 @@ def main():
         size = os.path.getsize(pcap)
         subprocess.call(["cat", pcap], stdout=subprocess.DEVNULL)  # warm the page cache
         results = []
-        cli_cases(pcap, n, results)
+        if os.environ.get("CLI", "1") != "0":
+            cli_cases(pcap, n, results)
         body += ["## %d packets (%.0f MB)" % (n, size / 1e6), "",
                  "| case | tool | wall s | ratio ts/peer | peak RSS MB | output lines |", "| --- | --- | --- | --- | --- | --- |"]
         body += ["| %s | %s | %s | %s | %s | %s |" % r for r in results]

@@ -34,7 +34,11 @@ public final class FilterJob: Sendable {
     /// steadily.
     private let chunk: Int
     /// Workers: the calling thread and helpers, one per core (the decoder is the cost).
-    static let workers = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+    /// `TUNNELSCOPE_FILTER_WORKERS` overrides (benchmarks compare one worker with several).
+    static let workers: Int = {
+        if let text = ProcessInfo.processInfo.environment["TUNNELSCOPE_FILTER_WORKERS"], let n = Int(text), n > 0 { return n }
+        return max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
+    }()
 
     public init(store: PacketStore, chunk: Int = 4096, predicate: @escaping Predicate) {
         self.store = store

@@ -38,5 +38,23 @@ fuzz:
 	  Sources/PacketDecoder/*/*.swift Fuzz/DecoderFuzzer.swift -o .build/fuzz-decoder
 	.build/fuzz-decoder -max_total_time=$(SECONDS) -timeout=5 Fuzz/corpus-new Fuzz/corpus
 
+# Benchmarks against tcpdump, tshark (and termshark) on the seeded workload: `make bench`,
+# `make bench PACKETS=5000000`. Installs the peers (never needed by `make test`); writes
+# bench/results.md, run outputs in bench/out/.
+BENCH_PACKAGES := tcpdump tshark tmux time
+PACKETS ?= 100000 1000000
+RUNS ?= 3
+bench: setup
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "missing benchmark peers; run: sudo apt-get install -y$$missing"; exit 1; fi; \
+	fi
+	@command -v termshark >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq termshark >/dev/null 2>&1; } \
+	  || echo "termshark not installable here (apt-cache policy termshark): the TUI peer is skipped"
+	$(SWIFT) build -c release
+	PACKETS="$(PACKETS)" RUNS="$(RUNS)" python3 bench/run.py
+
 clean:
 	rm -rf .build

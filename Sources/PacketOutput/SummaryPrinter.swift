@@ -25,6 +25,43 @@ public struct SummaryPrinter {
         return TerminalText.sanitized(line)
     }
 
+    /// The same line as `line(for:)`, newline included, written straight into `out`'s bytes:
+    /// no String for the line, the number, the time, the addresses or the padding.
+    public mutating func write(_ tree: PacketTree, to out: OutputBuffer) {
+        let m = tree.metadata
+        if firstTime == nil { firstTime = (m.seconds, m.nanoseconds) }
+        let reference = firstTime!
+        let s = tree.summaryColumns
+        out.appendLine { bytes in
+            let start = bytes.count
+            LineBytes.appendDecimal(UInt64(m.number), width: 5, to: &bytes)
+            bytes.append(0x20)
+            TimeFormat.appendDifference(from: reference, to: (m.seconds, m.nanoseconds), width: 10, to: &bytes)
+            bytes.append(0x20)
+            // Source right-aligned in 12: write it, then move it right if it is short.
+            let sourceStart = bytes.count
+            let sourceCount = s.sourceNode.map { tree.appendFieldText($0, to: &bytes) } ?? 0
+            if sourceCount < 12 {
+                let shift = 12 - sourceCount
+                let length = bytes.count - sourceStart
+                LineBytes.appendSpaces(shift, to: &bytes)
+                var i = sourceStart + length - 1
+                while i >= sourceStart { bytes[i + shift] = bytes[i]; i -= 1 }
+                for j in sourceStart..<(sourceStart + shift) { bytes[j] = 0x20 }
+            }
+            bytes.append(contentsOf: [0x20, 0xE2, 0x86, 0x92, 0x20])  // " → "
+            let destinationCount = s.destinationNode.map { tree.appendFieldText($0, to: &bytes) } ?? 0
+            LineBytes.appendSpaces(12 - destinationCount, to: &bytes)
+            bytes.append(0x20)
+            LineBytes.append(s.protocolName, to: &bytes)
+            bytes.append(0x20)
+            LineBytes.appendDecimal(UInt64(m.originalLength), to: &bytes)
+            bytes.append(0x20)
+            LineBytes.append(s.info, to: &bytes)
+            LineBytes.sanitizeTail(from: start, of: &bytes)
+        }
+    }
+
     private func padRight(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
@@ -53,4 +90,30 @@ public enum TimeFormat {
         return (negative ? "-" : "") + "\(seconds)." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 
+    /// `difference(from:to:)` right-aligned in `width` columns, appended as bytes.
+    static func appendDifference(from a: (Int64, UInt32), to b: (Int64, UInt32), width: Int, to bytes: inout [UInt8]) {
+        var seconds = b.0 - a.0
+        var nanos = Int64(b.1) - Int64(a.1)
+        if nanos < 0 { nanos += 1_000_000_000; seconds -= 1 }
+        let negative = seconds < 0
+        if negative {
+            let total = -(seconds * 1_000_000_000 + nanos)
+            seconds = total / 1_000_000_000
+            nanos = total % 1_000_000_000
+        }
+        let micros = nanos / 1000
+        guard seconds >= 0, micros >= 0, micros < 1_000_000 else {
+            // Out of range (a broken file's fraction): the String path.
+            return LineBytes.append(difference(from: a, to: b), width: width, alignRight: true, to: &bytes)
+        }
+        var secondDigits = 0
+        var n = seconds
+        repeat { secondDigits += 1; n /= 10 } while n != 0
+        LineBytes.appendSpaces(width - ((negative ? 1 : 0) + secondDigits + 7), to: &bytes)
+        if negative { bytes.append(0x2D) }
+        LineBytes.appendDecimal(UInt64(seconds), to: &bytes)
+        bytes.append(0x2E)
+        var divisor: Int64 = 100_000
+        while divisor > 0 { bytes.append(0x30 + UInt8(micros / divisor % 10)); divisor /= 10 }
+    }
 }

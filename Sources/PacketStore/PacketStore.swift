@@ -183,6 +183,24 @@ public final class PacketStore: Sendable {
         return mapping.slice(offset: Int(e.offset), count: Int(e.capturedLength))
     }
 
+    /// Decodes packets `range` (clamped to those indexed) one after another into `tree` and calls
+    /// `body(index, tree)` after each: the entries and interfaces are copied under the lock once
+    /// for the range, not once per packet, so workers on several cores do not queue on it.
+    public func decode(_ range: Range<Int>, into tree: inout PacketTree, _ body: (Int, PacketTree) -> Void) {
+        let (entries, interfaces) = state.withLock { s in
+            (Array(s.entries[range.clamped(to: 0..<s.entries.count)]), s.interfaces)
+        }
+        for (k, e) in entries.enumerated() {
+            let index = range.lowerBound + k
+            let i = interfaces[Int(e.interface)]
+            let metadata = FrameMetadata(number: index + 1, seconds: e.seconds, nanoseconds: e.nanoseconds,
+                                         originalLength: Int(e.originalLength), linkType: i.linkType,
+                                         interfaceID: i.name == nil ? nil : Int(e.interface), interfaceName: i.name)
+            PacketDecoder.decode(mapping.slice(offset: Int(e.offset), count: Int(e.capturedLength)), metadata: metadata, into: &tree)
+            body(index, tree)
+        }
+    }
+
     /// Decodes packet `index` into `tree` (reusing its storage).
     public func decode(_ index: Int, into tree: inout PacketTree) {
         let e = entry(index)

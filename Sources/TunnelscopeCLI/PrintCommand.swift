@@ -208,7 +208,7 @@ final class PacketPrinter {
         guard printing else { return }
         switch mode {
         case .summary:
-            out.writeLine(summary.line(for: tree))
+            summary.write(tree, to: out)
             if hex { hexLines(); out.writeLine("") }
         case .tree:
             for line in treePrinter.lines(for: tree) { out.writeLine(line) }

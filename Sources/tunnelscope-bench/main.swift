@@ -31,3 +31,11 @@ let summaries = Int(ProcessInfo.processInfo.environment["S"] ?? "") ?? 200_000
 for _ in 0..<summaries { chars &+= tree.summary.info.count }
 elapsed = Date().timeIntervalSince(start)
 print("summary: \(Int(Double(summaries) / elapsed)) /s")
+
+// print's path: the whole summary line written into the output buffer (discarded).
+start = Date()
+var printer = SummaryPrinter()
+let out = OutputBuffer { _ in }
+for _ in 0..<summaries { printer.write(tree, to: out) }
+elapsed = Date().timeIntervalSince(start)
+print("summary line into the output buffer: \(Int(Double(summaries) / elapsed)) /s")

@@ -9,13 +9,21 @@ public struct IPv4Address: Hashable, Sendable, Comparable {
 
     /// Dotted quad text.
     public var description: String {
-        var out = ""
-        out.reserveCapacity(15)
+        String(unsafeUninitializedCapacity: 15) { write(into: $0, at: 0) }
+    }
+
+    /// Writes the dotted quad at `start` (15 bytes at most); the index after it.
+    @inline(__always)
+    public func write(into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var at = start
         for shift in stride(from: 24, through: 0, by: -8) {
-            if shift != 24 { out.append(".") }
-            out += String((rawValue >> UInt32(shift)) & 0xFF)
+            if shift != 24 { out[at] = 0x2E; at += 1 }
+            let b = UInt8(truncatingIfNeeded: rawValue >> UInt32(shift))
+            if b >= 100 { out[at] = 0x30 + b / 100; at += 1 }
+            if b >= 10 { out[at] = 0x30 + b / 10 % 10; at += 1 }
+            out[at] = 0x30 + b % 10; at += 1
         }
-        return out
+        return at
     }
 
     /// Parses a dotted quad; nil for anything else.
@@ -56,6 +64,11 @@ public struct IPv6Address: Hashable, Sendable, Comparable {
     /// RFC 5952 text: lower case, longest run (>1) of zero groups compressed, first on a tie,
     /// and an embedded IPv4 form only for IPv4-mapped/compatible addresses as inet_ntop does.
     public var description: String {
+        String(unsafeUninitializedCapacity: 46) { write(into: $0, at: 0) }
+    }
+
+    /// Writes the text form at `start` (46 bytes at most); the index after it.
+    public func write(into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
         var bestStart = -1, bestLength = 0, runStart = -1
         for i in 0..<8 {
             if group(i) == 0 {
@@ -68,24 +81,28 @@ public struct IPv6Address: Hashable, Sendable, Comparable {
         // ::ffff:a.b.c.d and ::a.b.c.d (not :: or ::1), the forms inet_ntop prints.
         let embedsIPv4 = high == 0 && ((low >> 32) == 0xFFFF || ((low >> 32) == 0 && low > 0xFFFF))
         let lastGroup = embedsIPv4 ? 6 : 8
-        var out = ""
-        out.reserveCapacity(39)
-        var i = 0
-        while i < lastGroup {
-            if i == bestStart {
-                out += "::"
-                i += bestLength
-                continue
+        var at = start
+        do {
+            var i = 0
+            while i < lastGroup {
+                if i == bestStart {
+                    out[at] = 0x3A; out[at + 1] = 0x3A; at += 2
+                    i += bestLength
+                    continue
+                }
+                if at > start && out[at - 1] != 0x3A { out[at] = 0x3A; at += 1 }
+                let g = group(i)
+                var shift = 12
+                while shift > 0 && (g >> UInt16(shift)) == 0 { shift -= 4 }
+                while shift >= 0 { out[at] = hexDigitByte(UInt8(truncatingIfNeeded: g >> UInt16(shift)) & 0xF); at += 1; shift -= 4 }
+                i += 1
             }
-            if !out.isEmpty && !out.hasSuffix(":") { out += ":" }
-            out += String(group(i), radix: 16)
-            i += 1
+            if embedsIPv4 {
+                if at == start || out[at - 1] != 0x3A { out[at] = 0x3A; at += 1 }
+                at = IPv4Address(UInt32(truncatingIfNeeded: low)).write(into: out, at: at)
+            }
         }
-        if embedsIPv4 {
-            if !out.hasSuffix(":") { out += ":" }
-            out += IPv4Address(UInt32(truncatingIfNeeded: low)).description
-        }
-        return out
+        return at
     }
 
     /// Parses RFC 4291 text forms (with `::` and a trailing dotted quad).
@@ -159,13 +176,18 @@ public struct MACAddress: Hashable, Sendable, Comparable {
 
     /// Lower-case, colon-separated, as tshark prints it.
     public var description: String {
-        var out = ""
-        out.reserveCapacity(17)
+        String(unsafeUninitializedCapacity: 17) { write(into: $0, at: 0) }
+    }
+
+    /// Writes aa:bb:cc:dd:ee:ff at `start` (17 bytes); the index after it.
+    public func write(into out: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        var at = start
         for i in 0..<6 {
-            if i > 0 { out += ":" }
-            hexByte(UInt8(truncatingIfNeeded: rawValue >> UInt64((5 - i) * 8)), into: &out)
+            if i > 0 { out[at] = 0x3A; at += 1 }
+            let b = UInt8(truncatingIfNeeded: rawValue >> UInt64((5 - i) * 8))
+            out[at] = hexDigitByte(b >> 4); out[at + 1] = hexDigitByte(b & 0xF); at += 2
         }
-        return out
+        return at
     }
 
     /// Parses `aa:bb:cc:dd:ee:ff`, `aa-bb-...` or `aabb.ccdd.eeff`.
@@ -179,6 +201,9 @@ public struct MACAddress: Hashable, Sendable, Comparable {
 }
 
 let hexDigits: [Character] = Array("0123456789abcdef")
+
+/// A nibble as a lower-case hex digit's ASCII byte.
+@inline(__always) func hexDigitByte(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
 @inline(__always) func hexByte(_ b: UInt8, into out: inout String) {
     out.append(hexDigits[Int(b >> 4)])

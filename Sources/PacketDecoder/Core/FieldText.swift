@@ -4,6 +4,35 @@
 extension PacketTree {
     /// The value as `tshark -T fields` prints it: decimal or `0x`-padded hex by the registry's base,
     /// booleans 1/0, addresses in their usual text, byte strings as plain hex.
+    /// Appends `fieldText(index)` as UTF-8 to `out`; its length in characters. Addresses are
+    /// written as bytes without making a String (print's summary columns).
+    public func appendFieldText(_ index: Int, to out: inout [UInt8]) -> Int {
+        let node = nodes[index]
+        if node.field != FrameLayer.protocols, node.field.info.format == nil {
+            let start = out.count
+            var end = -1
+            switch node.value {
+            case .ipv4(let a):
+                out.append(contentsOf: repeatElement(0, count: 15))
+                end = out.withUnsafeMutableBufferPointer { a.write(into: $0, at: start) }
+            case .ipv6(let a):
+                out.append(contentsOf: repeatElement(0, count: 46))
+                end = out.withUnsafeMutableBufferPointer { a.write(into: $0, at: start) }
+            case .ether(let m):
+                out.append(contentsOf: repeatElement(0, count: 17))
+                end = out.withUnsafeMutableBufferPointer { m.write(into: $0, at: start) }
+            default: break
+            }
+            if end >= 0 {
+                out.removeLast(out.count - end)
+                return end - start
+            }
+        }
+        var text = fieldText(index)
+        text.withUTF8 { out.append(contentsOf: $0) }
+        return text.count
+    }
+
     public func fieldText(_ index: Int) -> String {
         let node = nodes[index]
         if node.field == FrameLayer.protocols { return protocolsText }

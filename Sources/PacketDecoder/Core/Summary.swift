@@ -11,28 +11,47 @@ public struct PacketSummary: Sendable, Equatable {
     public var tunnels: [TunnelDescription]
 }
 
+/// The row before its address columns become text: `print` writes those straight as bytes
+/// (`PacketTree.appendFieldText`).
+public struct SummaryColumns {
+    public var sourceNode: Int?
+    public var destinationNode: Int?
+    public var protocolName: String
+    public var info: String
+    public var tunnels: [TunnelDescription]
+}
+
 extension PacketTree {
     /// The row for the packet list and `print`'s summary line.
     public var summary: PacketSummary {
-        var source = "", destination = ""
+        let c = summaryColumns
+        return PacketSummary(source: c.sourceNode.map(fieldText) ?? "", destination: c.destinationNode.map(fieldText) ?? "",
+                             protocolName: c.protocolName, info: c.info, tunnels: c.tunnels)
+    }
+
+    /// `summary` with the address columns as node indices.
+    public var summaryColumns: SummaryColumns {
+        // Node indices, not text: only the final columns are formatted (a tunnelled packet's
+        // outer addresses are overwritten by the inner ones).
+        var sourceNode: Int?, destinationNode: Int?
         var protocolName = ""
         var infoLayer: Int?
         // The innermost addressed layer gives the columns; the innermost protocol names the row.
         for i in nodes.indices where nodes[i].flags.contains(.layer) {
             let field = nodes[i].field
             switch field {
-            case EthernetLayer.eth where source.isEmpty:
-                source = firstChildText(i, EthernetLayer.source) ?? ""
-                destination = firstChildText(i, EthernetLayer.destination) ?? ""
-            case LinuxCookedLayer.sll where source.isEmpty:
+            case EthernetLayer.eth where sourceNode == nil:
+                sourceNode = firstChild(i, EthernetLayer.source)
+                destinationNode = firstChild(i, EthernetLayer.destination)
+            case LinuxCookedLayer.sll where sourceNode == nil:
                 // A cooked header has the sender's link-layer address only.
-                source = firstChildText(i, LinuxCookedLayer.sourceEthernet) ?? ""
+                sourceNode = firstChild(i, LinuxCookedLayer.sourceEthernet)
             case IPv4Layer.ip, IPv6Layer.ipv6:
                 let s = field == IPv4Layer.ip ? IPv4Layer.source : IPv6Layer.source
                 let d = field == IPv4Layer.ip ? IPv4Layer.destination : IPv6Layer.destination
-                if let src = firstChildText(i, s), let dst = firstChildText(i, d), !isQuoted(i) {
-                    source = src
-                    destination = dst
+                if let src = firstChild(i, s), let dst = firstChild(i, d), !isQuoted(i) {
+                    sourceNode = src
+                    destinationNode = dst
                 }
             default:
                 break
@@ -53,12 +72,22 @@ extension PacketTree {
         if let s = shortfall {
             info += s.cut == .truncated ? " [Packet size limited during capture]" : " [Malformed Packet]"
         }
-        return PacketSummary(source: source, destination: destination, protocolName: protocolName,
-                             info: info, tunnels: crossed)
+        return SummaryColumns(sourceNode: sourceNode, destinationNode: destinationNode, protocolName: protocolName,
+                              info: info, tunnels: crossed)
     }
 
     func firstChildText(_ layer: Int, _ field: Field) -> String? {
-        for c in children(of: layer) where nodes[c].field == field { return fieldText(c) }
+        firstChild(layer, field).map(fieldText)
+    }
+
+    /// The first direct child of `layer` with this field id, walked without building an array.
+    func firstChild(_ layer: Int, _ field: Field) -> Int? {
+        var i = layer + 1
+        let end = Int(nodes[layer].subtreeEnd)
+        while i < end {
+            if nodes[i].field == field { return i }
+            i = Int(nodes[i].subtreeEnd)
+        }
         return nil
     }
 

@@ -297,34 +297,61 @@ extension TCPLayer {
     /// The Info column, raw sequence numbers (no analysis): "22 → 54321 [SYN, ACK] Seq=0 Ack=1
     /// Win=65160 Len=0 MSS=1460 SACK_PERM TSval=1 TSecr=2 WS=128".
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
-        var values: [Field: UInt64] = [:]
+        // Plain locals, not a dictionary: this runs for every TCP row. Direct children: the first
+        // occurrence counts; an option's sub-fields: the last.
+        var src: UInt64?, dst: UInt64?, bitsValue: UInt64?, seqValue: UInt64?, ackValue: UInt64?
+        var winValue: UInt64?, lenValue: UInt64?, urgentValue: UInt64?
         var options: [String] = []
-        for i in tree.children(of: index) {
+        var i = index + 1
+        let end = Int(tree.nodes[index].subtreeEnd)
+        while i < end {
             let node = tree.nodes[i]
-            if let v = node.value.integer, values[node.field] == nil { values[node.field] = v }
+            defer { i = Int(node.subtreeEnd) }
+            if let v = node.value.integer {
+                switch node.field {
+                case sourcePort: if src == nil { src = v }
+                case destinationPort: if dst == nil { dst = v }
+                case flags: if bitsValue == nil { bitsValue = v }
+                case sequence: if seqValue == nil { seqValue = v }
+                case acknowledgement: if ackValue == nil { ackValue = v }
+                case window: if winValue == nil { winValue = v }
+                case segmentLength: if lenValue == nil { lenValue = v }
+                case urgentPointer: if urgentValue == nil { urgentValue = v }
+                default: break
+                }
+            }
             guard node.field == TCPLayer.options else { continue }
             for o in tree.children(of: i) {
-                var sub: [Field: UInt64] = [:]
-                for c in tree.children(of: o) { if let v = tree.nodes[c].value.integer { sub[tree.nodes[c].field] = v } }
+                var mss: UInt64?, tsval: UInt64?, tsecr: UInt64?, ws: UInt64?
+                for c in tree.children(of: o) {
+                    guard let v = tree.nodes[c].value.integer else { continue }
+                    switch tree.nodes[c].field {
+                    case optionMSSValue: mss = v
+                    case optionTimestampValue: tsval = v
+                    case optionTimestampEcho: tsecr = v
+                    case optionWindowScaleMultiplier: ws = v
+                    default: break
+                    }
+                }
                 switch tree.nodes[o].field {
-                case optionMSS: if let v = sub[optionMSSValue] { options.append("MSS=\(v)") }
+                case optionMSS: if let v = mss { options.append("MSS=\(v)") }
                 case optionSACKPermitted: options.append("SACK_PERM")
                 case optionTimestamp:
-                    if let v = sub[optionTimestampValue], let e = sub[optionTimestampEcho] { options.append("TSval=\(v) TSecr=\(e)") }
-                case optionWindowScale: if let m = sub[optionWindowScaleMultiplier] { options.append("WS=\(m)") }
+                    if let v = tsval, let e = tsecr { options.append("TSval=\(v) TSecr=\(e)") }
+                case optionWindowScale: if let m = ws { options.append("WS=\(m)") }
                 default: break
                 }
             }
         }
-        guard let src = values[sourcePort], let dst = values[destinationPort] else { return "" }
+        guard let src, let dst else { return "" }
         var text = "\(src) → \(dst)"
-        guard let bits = values[flags] else { return text }
+        guard let bits = bitsValue else { return text }
         text += " [\(flagNames(UInt16(truncatingIfNeeded: bits)))]"
-        if let seq = values[sequence] { text += " Seq=\(seq)" }
-        if bits & 0x10 != 0, let ack = values[acknowledgement] { text += " Ack=\(ack)" }
-        if let win = values[window] { text += " Win=\(win)" }
-        if let len = values[segmentLength] { text += " Len=\(len)" }
-        if let urgent = values[urgentPointer], bits & 0x20 != 0 { text += " Urg=\(urgent)" }
+        if let seq = seqValue { text += " Seq=\(seq)" }
+        if bits & 0x10 != 0, let ack = ackValue { text += " Ack=\(ack)" }
+        if let win = winValue { text += " Win=\(win)" }
+        if let len = lenValue { text += " Len=\(len)" }
+        if let urgent = urgentValue, bits & 0x20 != 0 { text += " Urg=\(urgent)" }
         for option in options { text += " " + option }
         return text
     }

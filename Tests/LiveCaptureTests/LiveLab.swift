@@ -81,7 +81,8 @@ final class LiveLab {
 
     init() throws {
         Self.counter += 1
-        name = "ts-test-\(getpid())-\(Self.counter)"
+        // Suites run in parallel: a random part keeps two labs from ever sharing a name.
+        name = "ts-test-\(getpid())-\(Self.counter)-" + UUID().uuidString.prefix(6).lowercased()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // Writable by the unprivileged user the privilege tests become.

@@ -8,18 +8,9 @@ import TestSupport
 /// Whether the lab can be built here: root and network namespaces. Under `CI=true` it must (a
 /// test that cannot fails); elsewhere the tests are skipped with the reason.
 enum LabEnvironment {
-    static let ci = ProcessInfo.processInfo.environment["CI"] == "true"
+    static let ci = Tool.ci
 
-    static let problem: String? = {
-        if getuid() != 0 { return "lab tests need root (they create network namespaces)" }
-        guard let ip = Tool.path("ip") else { return "lab tests need iproute2's ip" }
-        let probe = "tsl-probe-\(getpid())"
-        guard (try? Tool.run(ip, ["netns", "add", probe]))?.status == 0 else {
-            return "lab tests need network namespaces (ip netns add failed)"
-        }
-        _ = try? Tool.run(ip, ["netns", "del", probe])
-        return nil
-    }()
+    static let problem: String? = Tool.namespaceProblem("lab tests")
 
     static let runnable = problem == nil || ci
 
@@ -31,34 +22,6 @@ enum LabEnvironment {
 struct LabTestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-enum Tool {
-    static func path(_ name: String) -> String? {
-        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-            + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-        return dirs.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    static func namespaces() -> [String] {
-        guard let ip = path("ip"), let r = try? run(ip, ["netns", "list"]) else { return [] }
-        return r.output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
-    }
 }
 
 /// A lab with a name of its own (parallel runs do not collide), always taken down.

@@ -6,17 +6,11 @@ import TestSupport
 /// Whether live tests can run: root and network namespaces. Under `CI=true` they must (a test
 /// that cannot fails); elsewhere they are skipped with the reason.
 enum LiveEnvironment {
-    static let ci = ProcessInfo.processInfo.environment["CI"] == "true"
+    static let ci = Tool.ci
 
     /// Why live tests cannot run here, or nil.
     static let problem: String? = {
-        if getuid() != 0 { return "live capture tests need root (they create network namespaces)" }
-        guard let ip = Tool.path("ip") else { return "live capture tests need iproute2's ip" }
-        let probe = "ts-probe-\(getpid())"
-        guard (try? Tool.run(ip, ["netns", "add", probe]))?.status == 0 else {
-            return "live capture tests need network namespaces (ip netns add failed)"
-        }
-        _ = try? Tool.run(ip, ["netns", "del", probe])
+        if let problem = Tool.namespaceProblem("live capture tests") { return problem }
         if !FileManager.default.isExecutableFile(atPath: LiveLab.injector.path) {
             return "ts-inject is not built beside tunnelscope (\(LiveLab.injector.path))"
         }
@@ -36,35 +30,6 @@ struct LiveTestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs system tools.
-enum Tool {
-    static func path(_ name: String) -> String? {
-        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-            + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
-        return dirs.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    static func ip(_ arguments: [String]) throws {
-        guard let ip = path("ip") else { throw LiveTestFailure("no ip command") }
-        let r = try run(ip, arguments)
-        if r.status != 0 { throw LiveTestFailure("ip \(arguments.joined(separator: " ")): \(r.output)") }
-    }
-}
 
 /// Two network namespaces joined by a veth pair: `virbr0` (10.99.0.1/24) in `name`, where
 /// tunnelscope captures, and `peer0` (10.99.0.2/24) in `name-b`, where ts-inject sends from.

@@ -3,8 +3,6 @@
 enum KnownDifferences {
     /// Fields not compared at all.
     static let skippedFields: Set<String> = [
-        // tshark numbers pcapng sections from 1 and shows the interface name even for pcap
-        // files' implicit interface; we show them for pcapng only (the file has them).
         "frame.protocols",  // compared through "layers", which the test normalizes
     ]
 

@@ -91,7 +91,12 @@ extension AppState {
             }
         }
         if rowCount == 0 {
-            let text = sourceComplete || packetCount > 0 ? "No packets match the filter." : "Waiting for packets…"
+            let text: String
+            if view != nil && packetCount > 0 {
+                text = filterComplete ? "No packets match the filter." : "Filtering…"
+            } else {
+                text = sourceComplete ? "The capture holds no packets." : "Waiting for packets…"
+            }
             screen.put(text, x: 1, y: list.y, role: .message)
         }
     }

@@ -179,3 +179,33 @@ struct ScreenModelTests {
         #expect(lines.contains { $0.hasPrefix("0000  52 54 00 2b 01 cc 52 54  00 f0 85 c7 08 00 45 00  RT.+..RT ......E.") })
     }
 }
+
+/// No packets at all, or none yet.
+final class EmptySource: PacketSource {
+    let name = "empty.pcap"
+    var count: Int { 0 }
+    var isComplete: Bool
+    var loadedFraction: Double? { isComplete ? 1 : 0 }
+    init(complete: Bool) { isComplete = complete }
+    func decode(_ index: Int, into tree: inout PacketTree) {}
+}
+
+@Suite("screen model without packets")
+struct EmptyScreenTests {
+    @Test func emptyCaptureAndWaitingAndNoMatch() {
+        for (complete, text) in [(true, "The capture holds no packets."), (false, "Waiting for packets…")] {
+            let env = Environment(source: EmptySource(complete: complete), checkFilter: fakeCheck)
+            var state = AppState(width: 80, height: 24)
+            state.refresh(from: env)
+            #expect(state.render(env).line(1).contains(text))
+            _ = state.reduce(.key(.down), env)  // no trap with nothing to select
+            #expect(state.tree == nil)
+        }
+        let source = FixtureSource("article-echo-request.pcap")
+        let env = Environment(source: source, checkFilter: fakeCheck)
+        var state = AppState(width: 80, height: 24)
+        state.refresh(from: env)
+        state.setFilterResult([], scanned: 1, complete: true, env: env)
+        #expect(state.render(env).line(1).contains("No packets match the filter."))
+    }
+}

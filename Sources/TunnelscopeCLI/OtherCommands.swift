@@ -67,7 +67,7 @@ public struct Open: ParsableCommand {
         if live.D { return try InterfacesCommand.list() }
         if let Y, !Y.allSatisfy({ $0 == " " }) {
             do { _ = try DisplayFilter(compiling: Y) } catch {
-                throw CommandFailure("bad display filter: \(error.message)\n" + error.caret.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), status: 2)
+                throw CommandFailure(badFilter: error)
             }
         }
         guard isatty(0) == 1 && isatty(1) == 1 else {

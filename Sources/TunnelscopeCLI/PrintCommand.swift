@@ -91,7 +91,7 @@ public struct Print: ParsableCommand {
         if let Y, !Y.allSatisfy({ $0 == " " }) {
             do { displayFilter = try DisplayFilter(compiling: Y) } catch {
                 // Like tshark: the message, then the filter with a caret under the offending token.
-                throw CommandFailure("bad display filter: \(error.message)\n" + error.caret.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), status: 2)
+                throw CommandFailure(badFilter: error)
             }
         }
         if let interface = live.i {
@@ -227,5 +227,14 @@ final class PacketPrinter {
 
     private func hexLines() {
         for line in HexDump.lines(tree.bytes) { out.writeLine(line) }
+    }
+}
+
+extension CommandFailure {
+    /// A display filter that does not compile: like tshark, the message, then the filter with a
+    /// caret under the offending token; a usage error (exit 2).
+    init(badFilter error: FilterError) {
+        let caret = error.caret.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        self.init("bad display filter: \(error.message)\n" + caret, status: 2)
     }
 }

@@ -18,7 +18,7 @@ struct PacketView {
     /// layer path) and text computed from an integer (`tcp.flags.str`). Rare, so it may allocate.
     func computedText(_ node: FieldNode) -> String? {
         if node.field == FrameLayer.protocols {
-            return protocolPath.map { $0.abbreviation }.joined(separator: ":")
+            return PacketTree.protocolsText(protocolPath)
         }
         if case .unsigned(let v) = node.value, let format = node.field.info.format { return format(v) }
         return nil

@@ -11,10 +11,7 @@ public enum LayerHeadline {
     public static func text(_ tree: PacketTree, _ index: Int) -> String {
         let node = tree.nodes[index]
         let info = node.field.info
-        func child(_ field: Field) -> String? {
-            for i in tree.children(of: index) where tree.nodes[i].field == field { return tree.fieldText(i) }
-            return nil
-        }
+        func child(_ field: Field) -> String? { tree.firstChildText(index, field) }
         switch node.field {
         case FrameLayer.frame:
             let m = tree.metadata

@@ -252,10 +252,13 @@ public struct PacketTree: Sendable {
     }
 
     /// `frame.protocols` text.
-    public var protocolsText: String {
+    public var protocolsText: String { Self.protocolsText(protocolPath) }
+
+    /// `frame.protocols` text of a layer path (also what filters on it compare).
+    public static func protocolsText<Path: Sequence<Field>>(_ path: Path) -> String {
         var out = ""
-        for (i, field) in protocolPath.enumerated() {
-            if i > 0 { out += ":" }
+        for field in path {
+            if !out.isEmpty { out += ":" }
             out += field.info.abbreviation
         }
         return out

@@ -36,9 +36,15 @@ extension PacketTree {
         var sourceNode: Int?, destinationNode: Int?
         var protocolName = ""
         var infoLayer: Int?
+        // Layers before this index sit inside an ICMP error's quote: they give no columns.
+        var quoteEnd = 0
         // The innermost addressed layer gives the columns; the innermost protocol names the row.
         for i in nodes.indices where nodes[i].flags.contains(.layer) {
             let field = nodes[i].field
+            let quoted = i < quoteEnd
+            if field == ICMPv6Layer.icmpv6 || field == ICMPv4Layer.icmp {
+                quoteEnd = max(quoteEnd, Int(nodes[i].subtreeEnd))
+            }
             switch field {
             case EthernetLayer.eth where sourceNode == nil:
                 sourceNode = firstChild(i, EthernetLayer.source)
@@ -49,7 +55,7 @@ extension PacketTree {
             case IPv4Layer.ip, IPv6Layer.ipv6:
                 let s = field == IPv4Layer.ip ? IPv4Layer.source : IPv6Layer.source
                 let d = field == IPv4Layer.ip ? IPv4Layer.destination : IPv6Layer.destination
-                if let src = firstChild(i, s), let dst = firstChild(i, d), !isQuoted(i) {
+                if !quoted, let src = firstChild(i, s), let dst = firstChild(i, d) {
                     sourceNode = src
                     destinationNode = dst
                 }
@@ -57,7 +63,7 @@ extension PacketTree {
                 break
             }
             if field == DataLayer.data { continue }
-            if isQuoted(i) { continue }
+            if quoted { continue }
             if field == EthernetLayer.ethertypeStep { continue }
             // The Protocol column: Wireshark's short name, except where a dissector sets its own.
             protocolName = field == ARPLayer.arp ? "ARP" : LayerHeadline.shortName(field)
@@ -89,20 +95,6 @@ extension PacketTree {
             i = Int(nodes[i].subtreeEnd)
         }
         return nil
-    }
-
-    /// True for a layer inside an ICMP error's quote (it must not give the row its addresses).
-    public func isQuoted(_ index: Int) -> Bool {
-        var i = index - 1
-        while i >= 0 {
-            let f = nodes[i].field
-            if nodes[i].flags.contains(.layer) && (f == ICMPv6Layer.icmpv6 || f == ICMPv4Layer.icmp)
-                && Int(nodes[i].subtreeEnd) > index {
-                return true
-            }
-            i -= 1
-        }
-        return false
     }
 }
 

@@ -164,7 +164,7 @@ public enum ICMPv4Layer {
 
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int) throws(Cut) {
         let inError = ctx.inErrorPacket
-        let fragmented = ICMPContext.fragmented(ctx)
+        let fragmented = ctx.fragmented
         let visibleEnd = min(limit, ctx.capturedLength)
         ctx.openLayer(icmp, offset, max(0, visibleEnd - offset))
         // Wireshark reads type, code and the RFC 4884 length byte before adding anything.
@@ -436,10 +436,6 @@ enum ICMPChecksum {
 /// What the enclosing layers tell an ICMP decoder (Wireshark's `pinfo` flags), read from the
 /// layers decoded so far.
 enum ICMPContext {
-    /// Part of a fragmented datagram (Wireshark's `pinfo->fragmented`): set by IPv4 (more
-    /// fragments to come) and by an IPv6 fragment header for the payload they carry.
-    static func fragmented(_ ctx: borrowing DecodeContext) -> Bool { ctx.fragmented }
-
     /// The last value of `field` before node `index` (the enclosing header's hop limit or TTL).
     static func enclosing(_ tree: PacketTree, _ field: Field, before index: Int) -> UInt64? {
         var i = index - 1

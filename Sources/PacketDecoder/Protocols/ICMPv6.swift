@@ -129,7 +129,7 @@ public enum ICMPv6Layer {
     /// claims). Fields past the capture throw `.truncated`, past `limit` `.malformed`.
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int, pseudo: PseudoHeader) throws(Cut) {
         let inError = ctx.inErrorPacket
-        let fragmented = ICMPContext.fragmented(ctx)
+        let fragmented = ctx.fragmented
         let teredoTest = ICMPv6Layer.teredoDestination(ctx)
         ctx.openLayer(icmpv6, offset, max(0, min(limit, ctx.capturedLength) - offset))
         let kind = UInt8(try ctx.addUInt(type, offset + Layout.type, 1, limit: limit))

@@ -92,14 +92,14 @@ extension PacketTree {
 
     private func describe(_ kind: TunnelKind, outer: Int, inner: Int) -> TunnelDescription? {
         let isIPv6 = nodes[outer].field == IPv6Layer.ipv6
-        guard let source = firstChild(of: outer, isIPv6 ? IPv6Layer.source : IPv4Layer.source),
-              let destination = firstChild(of: outer, isIPv6 ? IPv6Layer.destination : IPv4Layer.destination) else {
+        guard let source = firstChild(outer, isIPv6 ? IPv6Layer.source : IPv4Layer.source),
+              let destination = firstChild(outer, isIPv6 ? IPv6Layer.destination : IPv4Layer.destination) else {
             return nil
         }
         var note: String?
         if kind == .sixInFour {
-            let innerSource = firstChild(of: inner, IPv6Layer.source).flatMap { ipv6Value($0) }
-            let innerDestination = firstChild(of: inner, IPv6Layer.destination).flatMap { ipv6Value($0) }
+            let innerSource = firstChild(inner, IPv6Layer.source).flatMap { ipv6Value($0) }
+            let innerDestination = firstChild(inner, IPv6Layer.destination).flatMap { ipv6Value($0) }
             let inner = [innerSource, innerDestination].compactMap { $0 }
             if inner.contains(where: AddressAnatomy.isSixToFour) {
                 note = "6to4"
@@ -109,15 +109,6 @@ extension PacketTree {
         }
         return TunnelDescription(kind: kind, note: note, outerSource: fieldText(source),
                                  outerDestination: fieldText(destination), outerLayer: outer, innerLayer: inner)
-    }
-
-    private func firstChild(of index: Int, _ field: Field) -> Int? {
-        var i = index + 1
-        while i < Int(nodes[index].subtreeEnd) {
-            if nodes[i].field == field { return i }
-            i += 1
-        }
-        return nil
     }
 
     private func ipv6Value(_ index: Int) -> IPv6Address? {

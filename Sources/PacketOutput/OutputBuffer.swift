@@ -10,12 +10,17 @@ public final class OutputBuffer {
     public init(threshold: Int = 1 << 16, sink: @escaping Sink) {
         self.sink = sink
         self.threshold = threshold
-        bytes.reserveCapacity(threshold + 4096)
+        bytes.reserveCapacity(min(threshold, 1 << 20) + 4096)
     }
 
     public func write(_ text: String) {
         var t = text
         t.withUTF8 { bytes.append(contentsOf: $0) }
+        if bytes.count >= threshold { flush() }
+    }
+
+    public func write(_ raw: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: raw)
         if bytes.count >= threshold { flush() }
     }
 
@@ -36,6 +41,17 @@ public final class OutputBuffer {
         body(&bytes)
         bytes.append(0x0A)
         if bytes.count >= threshold { flush() }
+    }
+
+    /// Bytes written and not yet flushed.
+    public var bufferedCount: Int { bytes.count }
+
+    /// Hands over the buffered bytes instead of flushing them (a worker's formatted batch).
+    public func takeBuffered() -> [UInt8] {
+        var taken: [UInt8] = []
+        taken.reserveCapacity(bytes.capacity)
+        swap(&taken, &bytes)
+        return taken
     }
 
     public func flush() {

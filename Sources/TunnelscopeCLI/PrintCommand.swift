@@ -137,17 +137,21 @@ struct PacketPrinting {
         printer.begin()
         var readError: CaptureError?
         do {
-            try file.forEach { record in
-                guard printer.decode(record) else { return true }
-                if let writer {
-                    do { try writer.write(record.bytes, metadata: record.metadata) } catch {
-                        writeError = error as? CaptureError
-                        return false
+            if ParallelPrinting.workers > 1 && printer.needsDecoding {
+                try runParallel(printing: printer.printing, writer: writer, out: out, writeError: &writeError)
+            } else {
+                try file.forEach { record in
+                    guard printer.decode(record) else { return true }
+                    if let writer {
+                        do { try writer.write(record.bytes, metadata: record.metadata) } catch {
+                            writeError = error as? CaptureError
+                            return false
+                        }
                     }
+                    printer.printDecoded()
+                    if let limit, printer.shown >= limit { return false }
+                    return true
                 }
-                printer.printDecoded()
-                if let limit, printer.shown >= limit { return false }
-                return true
             }
         } catch {
             readError = error as? CaptureError
@@ -156,6 +160,55 @@ struct PacketPrinting {
         writer?.close()
         if let writeError { throw CommandFailure(writeError.description) }
         if let readError { throw CommandFailure(readError.description) }
+    }
+}
+
+extension PacketPrinting {
+    /// The same loop on every core (`ParallelPrinting`): workers decode and format, this thread
+    /// writes their output and the `-w` records in order and counts `-c`.
+    private func runParallel(printing: Bool, writer: PcapWriter?, out: OutputBuffer,
+                             writeError: inout CaptureError?) throws(CaptureError) {
+        let pipeline = ParallelPrinting(workers: ParallelPrinting.workers) { [mode, hex, offsets, displayFilter] in
+            let printer = PacketPrinter(mode: mode, hex: hex, offsets: offsets, printing: printing,
+                                        out: OutputBuffer(threshold: Int.max) { _ in }, displayFilter: displayFilter)
+            printer.jsonCommaBeforeEveryObject = true
+            return printer
+        }
+        var isJSON = false
+        if case .json = mode { isJSON = true }
+        var shown = 0
+        var failure: CaptureError?
+        try pipeline.run(file: file) { formatted in
+            var keepGoing = true
+            var start = 0
+            formatted.batch.bytes.withUnsafeBytes { records in
+                formatted.output.withUnsafeBytes { output in
+                    for (index, end) in formatted.shown {
+                        if let writer {
+                            let r = formatted.batch.records[index]
+                            do {
+                                try writer.write(UnsafeRawBufferPointer(rebasing: records[r.start..<(r.start + r.count)]),
+                                                 metadata: r.metadata)
+                            } catch {
+                                failure = error as? CaptureError
+                                keepGoing = false
+                                break
+                            }
+                        }
+                        if printing {
+                            // The capture's first JSON object has no comma before it.
+                            let from = isJSON && shown == 0 ? start + 1 : start
+                            out.write(UnsafeRawBufferPointer(rebasing: output[from..<end]))
+                        }
+                        start = end
+                        shown += 1
+                        if let limit, shown >= limit { keepGoing = false; break }
+                    }
+                }
+            }
+            return keepGoing
+        }
+        writeError = failure
     }
 }
 
@@ -183,6 +236,13 @@ final class PacketPrinter {
         self.out = out
         treePrinter = TreePrinter(showOffsets: offsets)
     }
+
+    /// Workers of `ParallelPrinting` write a comma before every JSON object but the first of
+    /// their batch; the writer drops the one before the capture's first object.
+    var jsonCommaBeforeEveryObject = false
+
+    /// The packet the Time column counts from (the capture's first), when another thread read it.
+    func noteReference(_ metadata: FrameMetadata) { summary.noteReference(metadata) }
 
     /// Decoding is needed to print and, with a display filter, to choose; -w alone needs none.
     var needsDecoding: Bool { printing || displayFilter != nil }
@@ -217,7 +277,7 @@ final class PacketPrinter {
         case .fields(let printer):
             out.writeLine(printer.line(for: tree))
         case .json:
-            out.writeLine((shown > 1 ? "," : "") + json.object(for: tree))
+            out.writeLine((shown > 1 || jsonCommaBeforeEveryObject ? "," : "") + json.object(for: tree))
         }
     }
 

@@ -31,7 +31,7 @@ public struct SummaryPrinter {
         let m = tree.metadata
         if firstTime == nil { firstTime = (m.seconds, m.nanoseconds) }
         let reference = firstTime!
-        let s = tree.summaryColumns
+        let s = tree.summaryLayout
         out.appendLine { bytes in
             let start = bytes.count
             LineBytes.appendDecimal(UInt64(m.number), width: 5, to: &bytes)
@@ -57,7 +57,7 @@ public struct SummaryPrinter {
             bytes.append(0x20)
             LineBytes.appendDecimal(UInt64(m.originalLength), to: &bytes)
             bytes.append(0x20)
-            LineBytes.append(s.info, to: &bytes)
+            tree.appendInfo(s, to: &bytes)
             LineBytes.sanitizeTail(from: start, of: &bytes)
         }
     }

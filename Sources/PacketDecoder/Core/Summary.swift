@@ -31,55 +31,92 @@ extension PacketTree {
 
     /// `summary` with the address columns as node indices.
     public var summaryColumns: SummaryColumns {
+        let layout = summaryLayout
+        var info: [UInt8] = []
+        appendInfo(layout, to: &info)
+        return SummaryColumns(sourceNode: layout.sourceNode, destinationNode: layout.destinationNode,
+                              protocolName: layout.protocolName, info: String(decoding: info, as: UTF8.self),
+                              tunnels: tunnels)
+    }
+
+    /// Which nodes give the row's columns; no text yet (`print` writes it as bytes).
+    public var summaryLayout: SummaryLayout {
         // Node indices, not text: only the final columns are formatted (a tunnelled packet's
         // outer addresses are overwritten by the inner ones).
-        var sourceNode: Int?, destinationNode: Int?
-        var protocolName = ""
-        var infoLayer: Int?
+        var layout = SummaryLayout()
         // Layers before this index sit inside an ICMP error's quote: they give no columns.
         var quoteEnd = 0
+        var previousIP: Int?    // the last layer that matters for a tunnel, and the last IP layer
+        var lastIP: Int?
         // The innermost addressed layer gives the columns; the innermost protocol names the row.
-        for i in nodes.indices where nodes[i].flags.contains(.layer) {
+        var i = 0
+        let count = nodes.count
+        while i < count {
+            defer { i += 1 }
+            let flags = nodes[i].flags
+            guard flags.contains(.layer) else { continue }
             let field = nodes[i].field
             let quoted = i < quoteEnd
-            if field == ICMPv6Layer.icmpv6 || field == ICMPv4Layer.icmp {
-                quoteEnd = max(quoteEnd, Int(nodes[i].subtreeEnd))
-            }
             switch field {
-            case EthernetLayer.eth where sourceNode == nil:
-                sourceNode = firstChild(i, EthernetLayer.source)
-                destinationNode = firstChild(i, EthernetLayer.destination)
-            case LinuxCookedLayer.sll where sourceNode == nil:
+            case EthernetLayer.eth where layout.sourceNode == nil:
+                layout.sourceNode = firstChild(i, EthernetLayer.source)
+                layout.destinationNode = firstChild(i, EthernetLayer.destination)
+            case LinuxCookedLayer.sll where layout.sourceNode == nil:
                 // A cooked header has the sender's link-layer address only.
-                sourceNode = firstChild(i, LinuxCookedLayer.sourceEthernet)
+                layout.sourceNode = firstChild(i, LinuxCookedLayer.sourceEthernet)
             case IPv4Layer.ip, IPv6Layer.ipv6:
                 let s = field == IPv4Layer.ip ? IPv4Layer.source : IPv6Layer.source
                 let d = field == IPv4Layer.ip ? IPv4Layer.destination : IPv6Layer.destination
                 if !quoted, let src = firstChild(i, s), let dst = firstChild(i, d) {
-                    sourceNode = src
-                    destinationNode = dst
+                    layout.sourceNode = src
+                    layout.destinationNode = dst
                 }
+            case ICMPv6Layer.icmpv6, ICMPv4Layer.icmp:
+                quoteEnd = max(quoteEnd, Int(nodes[i].subtreeEnd))
             default:
                 break
+            }
+            // The last tunnel crossed (as `tunnels` finds them; extension headers do not count).
+            switch field {
+            case IPv6OptionsLayer.hopByHop, IPv6OptionsLayer.destination, IPv6RoutingLayer.routing,
+                 IPv6ExtensionLayer.fragment, IPv6ExtensionLayer.ah:
+                break
+            case IPv4Layer.ip, IPv6Layer.ipv6:
+                if let outer = previousIP, let kind = TunnelKind(outer: nodes[outer].field, inner: field),
+                   let outerIP = kind == .teredo ? lastIP : outer {
+                    layout.lastTunnel = (kind, outerIP, i)
+                }
+                lastIP = i
+                previousIP = i
+            default:
+                previousIP = i
             }
             if field == DataLayer.data { continue }
             if quoted { continue }
             if field == EthernetLayer.ethertypeStep { continue }
-            // The Protocol column: Wireshark's short name, except where a dissector sets its own.
-            protocolName = field == ARPLayer.arp ? "ARP" : LayerHeadline.shortName(field)
-            infoLayer = i
+            layout.infoLayer = i
         }
-        if protocolName.isEmpty { protocolName = nodes.count > 1 ? LayerHeadline.shortName(nodes[1].field) : "Frame" }
-        var info = infoLayer.map { InfoColumn.text(self, layer: $0) } ?? ""
-        let crossed = tunnels
-        if let tunnel = crossed.last {
-            info = "[\(tunnel.text)] " + info
+        // The Protocol column: Wireshark's short name, except where a dissector sets its own.
+        if let layer = layout.infoLayer {
+            layout.protocolName = nodes[layer].field == ARPLayer.arp ? "ARP" : LayerHeadline.shortName(nodes[layer].field)
+        } else {
+            layout.protocolName = nodes.count > 1 ? LayerHeadline.shortName(nodes[1].field) : "Frame"
         }
+        return layout
+    }
+
+    /// The Info column of `layout` as bytes: "[6in4 a → b] " for the last tunnel crossed, the
+    /// innermost protocol's text, and a mark when the frame was cut short.
+    public func appendInfo(_ layout: SummaryLayout, to out: inout [UInt8]) {
+        if let (kind, outer, inner) = layout.lastTunnel, let tunnel = describe(kind, outer: outer, inner: inner) {
+            TextBytes.append("[", to: &out)
+            tunnel.write(to: &out, tree: self)
+            TextBytes.append("] ", to: &out)
+        }
+        if let layer = layout.infoLayer { InfoColumn.write(self, layer: layer, to: &out) }
         if let s = shortfall {
-            info += s.cut == .truncated ? " [Packet size limited during capture]" : " [Malformed Packet]"
+            TextBytes.append(s.cut == .truncated ? " [Packet size limited during capture]" : " [Malformed Packet]", to: &out)
         }
-        return SummaryColumns(sourceNode: sourceNode, destinationNode: destinationNode, protocolName: protocolName,
-                              info: info, tunnels: crossed)
     }
 
     func firstChildText(_ layer: Int, _ field: Field) -> String? {
@@ -98,8 +135,31 @@ extension PacketTree {
     }
 }
 
+/// Which nodes give a summary row's columns (`PacketTree.summaryLayout`).
+public struct SummaryLayout {
+    public var sourceNode: Int?
+    public var destinationNode: Int?
+    public var protocolName = ""
+    /// The layer whose protocol writes the Info column.
+    public var infoLayer: Int?
+    /// The last encapsulation crossed: its kind, outer and inner IP layers.
+    public var lastTunnel: (kind: TunnelKind, outer: Int, inner: Int)?
+}
+
 /// Info column text, by the innermost protocol.
 public enum InfoColumn {
+    /// `text`, appended as bytes: the common protocols write straight into `out`.
+    public static func write(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
+        switch tree.nodes[index].field {
+        case UDPLayer.udp: UDPLayer.writeInfo(tree, layer: index, to: &out)
+        case TCPLayer.tcp: TCPLayer.writeInfo(tree, layer: index, to: &out)
+        case ICMPv6Layer.icmpv6: ICMPv6Layer.writeInfo(tree, layer: index, to: &out)
+        case ICMPv4Layer.icmp: ICMPv4Layer.writeInfo(tree, layer: index, to: &out)
+        case ARPLayer.arp: ARPLayer.writeInfo(tree, layer: index, to: &out)
+        default: TextBytes.append(text(tree, layer: index), to: &out)
+        }
+    }
+
     /// Each protocol writes its own Info text (`ICMPv6Layer.info`...); this picks the one for
     /// the innermost layer.
     public static func text(_ tree: PacketTree, layer index: Int) -> String {

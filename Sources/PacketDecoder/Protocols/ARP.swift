@@ -149,54 +149,71 @@ public enum ARPLayer {
 
     /// The Info column, as Wireshark words it ("Who has 192.168.122.86? Tell 192.168.122.1").
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
+        var out: [UInt8] = []
+        writeInfo(tree, layer: index, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `info`, appended as bytes.
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
         var op: UInt64?
-        var texts: [Field: String] = [:]
+        // The last node of each address field (an Ethernet/IPv4 one, else the raw bytes).
+        var spaIPv4: Int?, spaRaw: Int?, tpaIPv4: Int?, tpaRaw: Int?
+        var shaMAC: Int?, shaRaw: Int?, thaMAC: Int?, thaRaw: Int?
         var gratuitous = false, probe = false, announcement = false
-        for i in tree.children(of: index) {
+        var i = index + 1
+        let end = Int(tree.nodes[index].subtreeEnd)
+        while i < end {
             let node = tree.nodes[i]
+            defer { i = Int(node.subtreeEnd) }
             switch node.field {
             case opcode: op = node.value.integer
             case isGratuitous: gratuitous = true
             case isProbe: probe = true
             case isAnnouncement: announcement = true
-            default: texts[node.field] = addressText(tree, i)
+            case senderIPv4: spaIPv4 = i
+            case senderProtocol: spaRaw = i
+            case targetIPv4: tpaIPv4 = i
+            case targetProtocol: tpaRaw = i
+            case senderMAC: shaMAC = i
+            case senderHardware: shaRaw = i
+            case targetMAC: thaMAC = i
+            case targetHardware: thaRaw = i
+            default: break
             }
         }
-        guard let op else { return "" }
-        let spa = texts[senderIPv4] ?? texts[senderProtocol] ?? "<No address>"
-        let tpa = texts[targetIPv4] ?? texts[targetProtocol] ?? "<No address>"
-        let sha = texts[senderMAC] ?? texts[senderHardware] ?? "<No address>"
-        let tha = texts[targetMAC] ?? texts[targetHardware] ?? "<No address>"
+        guard let op else { return }
+        func text(_ s: StaticString) { TextBytes.append(s, to: &out) }
+        func address(_ preferred: Int?, _ raw: Int?) {
+            if let node = preferred ?? raw { _ = tree.appendFieldText(node, to: &out) } else { text("<No address>") }
+        }
+        let spa = (spaIPv4, spaRaw), tpa = (tpaIPv4, tpaRaw), sha = (shaMAC, shaRaw), tha = (thaMAC, thaRaw)
         switch UInt16(truncatingIfNeeded: op) {
         case Opcode.request:
-            if announcement { return "ARP Announcement for \(tpa)" }
-            if gratuitous { return "Gratuitous ARP for \(tpa) (Request)" }
-            if probe { return "Who has \(tpa)? (ARP Probe)" }
-            return "Who has \(tpa)? Tell \(spa)"
+            if announcement { text("ARP Announcement for "); address(tpa.0, tpa.1) }
+            else if gratuitous { text("Gratuitous ARP for "); address(tpa.0, tpa.1); text(" (Request)") }
+            else if probe { text("Who has "); address(tpa.0, tpa.1); text("? (ARP Probe)") }
+            else { text("Who has "); address(tpa.0, tpa.1); text("? Tell "); address(spa.0, spa.1) }
         case Opcode.reply:
-            return gratuitous ? "Gratuitous ARP for \(spa) (Reply)" : "\(spa) is at \(sha)"
+            if gratuitous { text("Gratuitous ARP for "); address(spa.0, spa.1); text(" (Reply)") }
+            else { address(spa.0, spa.1); text(" is at "); address(sha.0, sha.1) }
         case Opcode.reverseRequest, Opcode.inverseRequest, 5:
-            return "Who is \(tha)? Tell \(sha)"
+            text("Who is "); address(tha.0, tha.1); text("? Tell "); address(sha.0, sha.1)
         case Opcode.reverseReply, 6:
-            return "\(tha) is at \(tpa)"
+            address(tha.0, tha.1); text(" is at "); address(tpa.0, tpa.1)
         case 7:
-            return "DRARP Error"
+            text("DRARP Error")
         case Opcode.inverseReply:
-            return "\(sha) is at \(spa)"
+            address(sha.0, sha.1); text(" is at "); address(spa.0, spa.1)
         case 10:
-            return "ARP NAK"
+            text("ARP NAK")
         case 24, 25:
-            return "Experimental \(op - 23) ( opcode \(op) )"
+            TextBytes.append("Experimental \(op - 23) ( opcode \(op) )", to: &out)
         case 0, 65535:
-            return "Reserved opcode \(op)"
+            TextBytes.append("Reserved opcode \(op)", to: &out)
         default:
-            return "Unknown ARP opcode 0x\(hexString(op, width: 4))"
+            TextBytes.append("Unknown ARP opcode 0x\(hexString(op, width: 4))", to: &out)
         }
-    }
-
-    /// Addresses as Wireshark's Info shows them: byte strings as plain hex.
-    private static func addressText(_ tree: PacketTree, _ index: Int) -> String {
-        tree.fieldText(index)
     }
 
     /// The headline's parenthesis: the opcode's name, or what the packet is in effect.

@@ -381,9 +381,19 @@ public enum ICMPv4Layer {
     /// characters, the code name, and for echo the identifier, both readings of the sequence
     /// number and the enclosing TTL.
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
+        var out: [UInt8] = []
+        writeInfo(tree, layer: index, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `info`, appended as bytes.
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
         var kind: UInt8?, codeValue: UInt8 = 0, ident: UInt64?, seq: UInt64?
-        for i in tree.children(of: index) {
+        var i = index + 1
+        let end = Int(tree.nodes[index].subtreeEnd)
+        while i < end {
             let node = tree.nodes[i]
+            defer { i = Int(node.subtreeEnd) }
             switch node.field {
             case type: kind = node.value.integer.map { UInt8(truncatingIfNeeded: $0) }
             case code: codeValue = node.value.integer.map { UInt8(truncatingIfNeeded: $0) } ?? 0
@@ -392,17 +402,28 @@ public enum ICMPv4Layer {
             default: break
             }
         }
-        guard let kind else { return "" }
+        guard let kind else { return }
         var name = "Unknown ICMP (obsolete or malformed?)"
         for (v, n) in typeNames where v == UInt64(kind) { name = n }
         if kind == 9 && (codeValue == 0 || codeValue == 16) { name = "Mobile IP Advertisement" }
-        var text = name.count < 20 ? name + String(repeating: " ", count: 20 - name.count) : name
-        if let codeText = codeName(type: kind, code: codeValue) { text += " (\(codeText))" }
-        if [0, 8, 13, 14, 15, 16, 17, 18].contains(kind), let ident, let seq {
-            text += " id=0x" + hexString(ident, width: 4) + ", seq=\(seq)/\(UInt16(seq).byteSwapped)"
-            if let ttl = ICMPContext.enclosing(tree, IPv4Layer.ttl, before: index) { text += ", ttl=\(ttl)" }
+        TextBytes.append(name, width: 20, to: &out)
+        if let codeText = codeName(type: kind, code: codeValue) {
+            TextBytes.append(" (", to: &out)
+            TextBytes.append(codeText, to: &out)
+            TextBytes.append(")", to: &out)
         }
-        return text
+        if [0, 8, 13, 14, 15, 16, 17, 18].contains(kind), let ident, let seq {
+            TextBytes.append(" id=0x", to: &out)
+            TextBytes.appendHex(ident, width: 4, to: &out)
+            TextBytes.append(", seq=", to: &out)
+            TextBytes.appendDecimal(seq, to: &out)
+            TextBytes.append("/", to: &out)
+            TextBytes.appendDecimal(UInt64(UInt16(truncatingIfNeeded: seq).byteSwapped), to: &out)
+            if let ttl = ICMPContext.enclosing(tree, IPv4Layer.ttl, before: index) {
+                TextBytes.append(", ttl=", to: &out)
+                TextBytes.appendDecimal(ttl, to: &out)
+            }
+        }
     }
 }
 

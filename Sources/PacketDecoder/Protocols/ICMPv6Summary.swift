@@ -5,39 +5,70 @@
 extension ICMPv6Layer {
     /// tshark's Info text for the ICMPv6 layer at node `index`.
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
+        var out: [UInt8] = []
+        writeInfo(tree, layer: index, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `info`, appended as bytes.
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
         var kind: UInt8?, codeValue: UInt8 = 0
         var identifier: UInt64?, sequence: UInt64?
-        var extras = ""
         var nonceSeen = false
-        for i in tree.children(of: index) {
+        var hasExtras = false
+        var i = index + 1
+        let end = Int(tree.nodes[index].subtreeEnd)
+        while i < end {
             let node = tree.nodes[i]
+            defer { i = Int(node.subtreeEnd) }
             switch node.field {
             case type: kind = UInt8(truncatingIfNeeded: node.value.integer ?? 0)
             case code: codeValue = UInt8(truncatingIfNeeded: node.value.integer ?? 0)
             case echoIdentifier: identifier = node.value.integer
             case echoSequence: sequence = node.value.integer
             case nonce: nonceSeen = true
+            case nsTargetAddress, naTargetAddress, option: hasExtras = true
+            default: break
+            }
+        }
+        guard let kind else { return }
+        if kind == 128 && nonceSeen { return TextBytes.append("Direct IPv6 Connectivity Test", to: &out) }
+        TextBytes.append(typeName(kind), to: &out)
+        if let name = codeName(type: kind, code: codeValue) {
+            TextBytes.append(" (", to: &out)
+            TextBytes.append(name, to: &out)
+            TextBytes.append(")", to: &out)
+        }
+        if kind == 128 || kind == 129, let identifier, let sequence {
+            TextBytes.append(" id=0x", to: &out)
+            TextBytes.appendHex(identifier, width: 4, to: &out)
+            TextBytes.append(", seq=", to: &out)
+            TextBytes.appendDecimal(sequence, to: &out)
+            if let hopLimit = ICMPContext.enclosing(tree, IPv6Layer.hopLimit, before: index) {
+                TextBytes.append(", hop limit=", to: &out)
+                TextBytes.appendDecimal(hopLimit, to: &out)
+            }
+        }
+        guard hasExtras else { return }
+        i = index + 1
+        while i < end {
+            defer { i = Int(tree.nodes[i].subtreeEnd) }
+            switch tree.nodes[i].field {
             case nsTargetAddress:
-                extras += " for " + tree.fieldText(i)
+                TextBytes.append(" for ", to: &out)
+                _ = tree.appendFieldText(i, to: &out)
             case naTargetAddress:
-                extras += " " + tree.fieldText(i) + " (" + naFlagsText(tree, flagsIn: index) + ")"
+                TextBytes.append(" ", to: &out)
+                _ = tree.appendFieldText(i, to: &out)
+                TextBytes.append(" (", to: &out)
+                TextBytes.append(naFlagsText(tree, flagsIn: index), to: &out)
+                TextBytes.append(")", to: &out)
             case option:
-                extras += optionInfo(tree, option: i)
+                TextBytes.append(optionInfo(tree, option: i), to: &out)
             default:
                 break
             }
         }
-        guard let kind else { return "" }
-        if kind == 128 && nonceSeen { return "Direct IPv6 Connectivity Test" }
-        var text = typeName(kind)
-        if let name = codeName(type: kind, code: codeValue) { text += " (\(name))" }
-        if kind == 128 || kind == 129, let identifier, let sequence {
-            text += " id=0x" + hexString(identifier, width: 4) + ", seq=\(sequence)"
-            if let hopLimit = ICMPContext.enclosing(tree, IPv6Layer.hopLimit, before: index) {
-                text += ", hop limit=\(hopLimit)"
-            }
-        }
-        return text + extras
     }
 
     /// "rtr, sol, ovr" from a neighbour advertisement's flags ("none" when clear).

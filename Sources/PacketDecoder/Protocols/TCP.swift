@@ -287,43 +287,90 @@ public enum TCPLayer {
 extension TCPLayer {
     /// tshark's flag list in the Info column: "SYN, ACK".
     public static func flagNames(_ bits: UInt16) -> String {
-        let names = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
-        var parts: [String] = []
-        for (i, name) in names.enumerated() where bits & (1 << UInt16(i)) != 0 { parts.append(name) }
-        if bits & 0x0E00 != 0 { parts.append("Reserved") }
-        return parts.isEmpty ? "<None>" : parts.joined(separator: ", ")
+        var out: [UInt8] = []
+        writeFlagNames(bits, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func writeFlagNames(_ bits: UInt16, to out: inout [UInt8]) {
+        let names: [StaticString] = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
+        var first = true
+        for i in 0..<names.count where bits & (1 << UInt16(i)) != 0 {
+            if !first { TextBytes.append(", ", to: &out) }
+            TextBytes.append(names[i], to: &out)
+            first = false
+        }
+        if bits & 0x0E00 != 0 {
+            if !first { TextBytes.append(", ", to: &out) }
+            TextBytes.append("Reserved", to: &out)
+            first = false
+        }
+        if first { TextBytes.append("<None>", to: &out) }
     }
 
     /// The Info column, raw sequence numbers (no analysis): "22 → 54321 [SYN, ACK] Seq=0 Ack=1
     /// Win=65160 Len=0 MSS=1460 SACK_PERM TSval=1 TSecr=2 WS=128".
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
+        var out: [UInt8] = []
+        writeInfo(tree, layer: index, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `info`, appended as bytes.
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
         // Plain locals, not a dictionary: this runs for every TCP row. Direct children: the first
         // occurrence counts; an option's sub-fields: the last.
         var src: UInt64?, dst: UInt64?, bitsValue: UInt64?, seqValue: UInt64?, ackValue: UInt64?
         var winValue: UInt64?, lenValue: UInt64?, urgentValue: UInt64?
-        var options: [String] = []
+        var hasOptions = false
         var i = index + 1
         let end = Int(tree.nodes[index].subtreeEnd)
         while i < end {
             let node = tree.nodes[i]
             defer { i = Int(node.subtreeEnd) }
-            if let v = node.value.integer {
-                switch node.field {
-                case sourcePort: if src == nil { src = v }
-                case destinationPort: if dst == nil { dst = v }
-                case flags: if bitsValue == nil { bitsValue = v }
-                case sequence: if seqValue == nil { seqValue = v }
-                case acknowledgement: if ackValue == nil { ackValue = v }
-                case window: if winValue == nil { winValue = v }
-                case segmentLength: if lenValue == nil { lenValue = v }
-                case urgentPointer: if urgentValue == nil { urgentValue = v }
-                default: break
-                }
+            if node.field == TCPLayer.options { hasOptions = true }
+            guard let v = node.value.integer else { continue }
+            switch node.field {
+            case sourcePort: if src == nil { src = v }
+            case destinationPort: if dst == nil { dst = v }
+            case flags: if bitsValue == nil { bitsValue = v }
+            case sequence: if seqValue == nil { seqValue = v }
+            case acknowledgement: if ackValue == nil { ackValue = v }
+            case window: if winValue == nil { winValue = v }
+            case segmentLength: if lenValue == nil { lenValue = v }
+            case urgentPointer: if urgentValue == nil { urgentValue = v }
+            default: break
             }
-            guard node.field == TCPLayer.options else { continue }
-            for o in tree.children(of: i) {
+        }
+        guard let src, let dst else { return }
+        TextBytes.appendDecimal(src, to: &out)
+        TextBytes.append(" → ", to: &out)
+        TextBytes.appendDecimal(dst, to: &out)
+        guard let bits = bitsValue else { return }
+        TextBytes.append(" [", to: &out)
+        writeFlagNames(UInt16(truncatingIfNeeded: bits), to: &out)
+        TextBytes.append("]", to: &out)
+        func number(_ label: StaticString, _ value: UInt64) {
+            TextBytes.append(label, to: &out)
+            TextBytes.appendDecimal(value, to: &out)
+        }
+        if let seq = seqValue { number(" Seq=", seq) }
+        if bits & 0x10 != 0, let ack = ackValue { number(" Ack=", ack) }
+        if let win = winValue { number(" Win=", win) }
+        if let len = lenValue { number(" Len=", len) }
+        if let urgent = urgentValue, bits & 0x20 != 0 { number(" Urg=", urgent) }
+        guard hasOptions else { return }
+        i = index + 1
+        while i < end {
+            defer { i = Int(tree.nodes[i].subtreeEnd) }
+            guard tree.nodes[i].field == TCPLayer.options else { continue }
+            var o = i + 1
+            while o < Int(tree.nodes[i].subtreeEnd) {
+                defer { o = Int(tree.nodes[o].subtreeEnd) }
                 var mss: UInt64?, tsval: UInt64?, tsecr: UInt64?, ws: UInt64?
-                for c in tree.children(of: o) {
+                var c = o + 1
+                while c < Int(tree.nodes[o].subtreeEnd) {
+                    defer { c = Int(tree.nodes[c].subtreeEnd) }
                     guard let v = tree.nodes[c].value.integer else { continue }
                     switch tree.nodes[c].field {
                     case optionMSSValue: mss = v
@@ -334,25 +381,14 @@ extension TCPLayer {
                     }
                 }
                 switch tree.nodes[o].field {
-                case optionMSS: if let v = mss { options.append("MSS=\(v)") }
-                case optionSACKPermitted: options.append("SACK_PERM")
+                case optionMSS: if let v = mss { number(" MSS=", v) }
+                case optionSACKPermitted: TextBytes.append(" SACK_PERM", to: &out)
                 case optionTimestamp:
-                    if let v = tsval, let e = tsecr { options.append("TSval=\(v) TSecr=\(e)") }
-                case optionWindowScale: if let m = ws { options.append("WS=\(m)") }
+                    if let v = tsval, let e = tsecr { number(" TSval=", v); number(" TSecr=", e) }
+                case optionWindowScale: if let m = ws { number(" WS=", m) }
                 default: break
                 }
             }
         }
-        guard let src, let dst else { return "" }
-        var text = "\(src) → \(dst)"
-        guard let bits = bitsValue else { return text }
-        text += " [\(flagNames(UInt16(truncatingIfNeeded: bits)))]"
-        if let seq = seqValue { text += " Seq=\(seq)" }
-        if bits & 0x10 != 0, let ack = ackValue { text += " Ack=\(ack)" }
-        if let win = winValue { text += " Win=\(win)" }
-        if let len = lenValue { text += " Len=\(len)" }
-        if let urgent = urgentValue, bits & 0x20 != 0 { text += " Urg=\(urgent)" }
-        for option in options { text += " " + option }
-        return text
     }
 }

@@ -58,6 +58,18 @@ public struct TunnelDescription: Sendable, Equatable {
     }
 }
 
+extension TunnelDescription {
+    /// `text`, appended as bytes (the outer addresses written from their nodes).
+    func write(to out: inout [UInt8], tree: PacketTree) {
+        TextBytes.append(kind.name, to: &out)
+        if let note { TextBytes.append(" (\(note))", to: &out) }
+        TextBytes.append(" ", to: &out)
+        TextBytes.append(outerSource, to: &out)
+        TextBytes.append(" → ", to: &out)
+        TextBytes.append(outerDestination, to: &out)
+    }
+}
+
 extension PacketTree {
     /// Every encapsulation in the packet, outermost first. An IP layer directly inside another IP
     /// layer (extension headers between them do not count) is a tunnel, as is IPv6 after Teredo;
@@ -90,7 +102,7 @@ extension PacketTree {
         return result
     }
 
-    private func describe(_ kind: TunnelKind, outer: Int, inner: Int) -> TunnelDescription? {
+    func describe(_ kind: TunnelKind, outer: Int, inner: Int) -> TunnelDescription? {
         let isIPv6 = nodes[outer].field == IPv6Layer.ipv6
         guard let source = firstChild(outer, isIPv6 ? IPv6Layer.source : IPv4Layer.source),
               let destination = firstChild(outer, isIPv6 ? IPv6Layer.destination : IPv4Layer.destination) else {

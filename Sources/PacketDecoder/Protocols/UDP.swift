@@ -118,17 +118,33 @@ public enum UDPLayer {
 
     /// The Info column when UDP carries undecoded data: "40000 → 33434 Len=52".
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
-        var ports: [UInt64] = []
+        var out: [UInt8] = []
+        writeInfo(tree, layer: index, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `info`, appended as bytes.
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
+        var first: UInt64?, second: UInt64?, extra = false
         var datagram: UInt64?
-        for i in tree.children(of: index) {
+        var i = index + 1
+        let end = Int(tree.nodes[index].subtreeEnd)
+        while i < end {
             let node = tree.nodes[i]
-            if node.field == sourcePort || node.field == destinationPort, let v = node.value.integer { ports.append(v) }
+            defer { i = Int(node.subtreeEnd) }
+            if node.field == sourcePort || node.field == destinationPort, let v = node.value.integer {
+                if first == nil { first = v } else if second == nil { second = v } else { extra = true }
+            }
             if node.field == length { datagram = node.value.integer }
         }
-        guard ports.count == 2 else { return "" }
-        var text = "\(ports[0]) → \(ports[1])"
-        if let datagram, datagram >= 8 { text += " Len=\(datagram - 8)" }
-        return text
+        guard let first, let second, !extra else { return }
+        TextBytes.appendDecimal(first, to: &out)
+        TextBytes.append(" → ", to: &out)
+        TextBytes.appendDecimal(second, to: &out)
+        if let datagram, datagram >= 8 {
+            TextBytes.append(" Len=", to: &out)
+            TextBytes.appendDecimal(datagram - 8, to: &out)
+        }
     }
 }
 

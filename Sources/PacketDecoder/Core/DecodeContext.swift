@@ -1,14 +1,55 @@
 // The builder every protocol decoder writes through: bounds-checked reads that throw `Cut`
 // (Wireshark's exceptions, with the same two outcomes), and node appends without allocation.
 
+/// Memory a decode writes its nodes and open subtrees into, kept by the tree between packets.
+/// An unsafe buffer, not an array: appending a node is a capacity check and a store, with no
+/// uniqueness check or retain per node (the array way cost a fifth of a decode).
+final class DecodeScratch: @unchecked Sendable {
+    // Used only by the decode that found it uniquely referenced (`PacketTree.takeScratch`).
+    var nodes: UnsafeMutablePointer<FieldNode>
+    var nodeCapacity: Int
+    var open: UnsafeMutablePointer<Int32>
+    var openCapacity: Int
+
+    init() {
+        nodeCapacity = 256
+        nodes = .allocate(capacity: nodeCapacity)
+        openCapacity = 32
+        open = .allocate(capacity: openCapacity)
+    }
+
+    deinit {
+        nodes.deallocate()
+        open.deallocate()
+    }
+
+    func growNodes(keeping count: Int) {
+        let bigger = UnsafeMutablePointer<FieldNode>.allocate(capacity: nodeCapacity * 2)
+        bigger.moveInitialize(from: nodes, count: count)
+        nodes.deallocate()
+        nodes = bigger
+        nodeCapacity *= 2
+    }
+
+    func growOpen(keeping count: Int) {
+        let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: openCapacity * 2)
+        bigger.moveInitialize(from: open, count: count)
+        open.deallocate()
+        open = bigger
+        openCapacity *= 2
+    }
+}
+
 /// The state of one frame's decoding. Protocol decoders take it `inout`.
 public struct DecodeContext: ~Copyable {
     let bytes: UnsafeRawBufferPointer
-    var nodes: [FieldNode]
+    // The tree holds the scratch for the whole decode; no reference counting here.
+    private unowned(unsafe) let scratch: DecodeScratch
+    private var nodeCount = 0
+    private var openCount = 0
     var diagnostics: [Diagnostic]
     var protocolPath: [Field]
     var strings: [String]
-    var openNodes: [Int32]
     /// How many bytes the frame had on the wire (can exceed `bytes.count`).
     public let originalLength: Int
     /// Layers entered so far; bounds nesting (tunnels in tunnels, quotes in quotes).
@@ -24,12 +65,11 @@ public struct DecodeContext: ~Copyable {
     /// The protocol the next cut is charged to when no layer of its own is open (tshark's
     /// `pinfo->current_proto`, e.g. `Ethertype` while it adds a trailer); consumed by `markCut`.
     public var cutProtocol: Field?
-    /// True while decoding the packet an ICMP error quotes (tshark's `pinfo->flags.in_error_pkt`):
-    /// lengths that run past the quote are expected there, not errors. An ICMP layer before the
-    /// current one means we are inside its quote.
-    public var inErrorPacket: Bool {
-        protocolPath.contains(ICMPv4Layer.icmp) || protocolPath.contains(ICMPv6Layer.icmpv6)
-    }
+    /// ICMP layers entered so far. Non-zero while decoding the packet an ICMP error quotes
+    /// (tshark's `pinfo->flags.in_error_pkt`): lengths that run past the quote are expected
+    /// there, not errors.
+    var icmpLayers = 0
+    public var inErrorPacket: Bool { icmpLayers > 0 }
     /// Set while decoding the payload of a first fragment (tshark's `pinfo->fragmented`): the
     /// rest of the datagram is elsewhere, so lengths and checksums cannot be checked.
     public var fragmented = false
@@ -39,29 +79,36 @@ public struct DecodeContext: ~Copyable {
 
     init(bytes: UnsafeRawBufferPointer, tree: inout PacketTree, metadata: FrameMetadata) {
         self.bytes = bytes
-        nodes = []
+        scratch = tree.takeScratch()
         diagnostics = []
         protocolPath = []
         strings = []
-        openNodes = []
-        swap(&nodes, &tree.nodes)
         swap(&diagnostics, &tree.diagnostics)
         swap(&protocolPath, &tree.protocolPath)
         swap(&strings, &tree.strings)
-        nodes.removeAll(keepingCapacity: true)
         diagnostics.removeAll(keepingCapacity: true)
         protocolPath.removeAll(keepingCapacity: true)
         strings.removeAll(keepingCapacity: true)
-        openNodes.reserveCapacity(16)
         self.originalLength = max(metadata.originalLength, bytes.count)
         self.metadata = metadata
     }
 
     consuming func finish(into tree: inout PacketTree) {
-        swap(&nodes, &tree.nodes)
+        tree.nodes.removeAll(keepingCapacity: true)
+        tree.nodes.append(contentsOf: UnsafeBufferPointer(start: scratch.nodes, count: nodeCount))
         swap(&diagnostics, &tree.diagnostics)
         swap(&protocolPath, &tree.protocolPath)
         swap(&strings, &tree.strings)
+    }
+
+    /// The nodes so far, readable and writable in place.
+    var nodes: UnsafeMutableBufferPointer<FieldNode> {
+        UnsafeMutableBufferPointer(start: scratch.nodes, count: nodeCount)
+    }
+
+    /// Open subtrees, innermost last.
+    private var openNodes: UnsafeMutableBufferPointer<Int32> {
+        UnsafeMutableBufferPointer(start: scratch.open, count: openCount)
     }
 
     /// Bytes actually captured.
@@ -147,13 +194,16 @@ public struct DecodeContext: ~Copyable {
     // MARK: Building the tree
 
     /// Appends a leaf node and returns its index.
-    @discardableResult
+    @discardableResult @inline(__always)
     public mutating func add(_ field: Field, _ offset: Int, _ length: Int, _ value: FieldValue,
                              _ flags: NodeFlags = []) -> Int {
-        let index = nodes.count
-        nodes.append(FieldNode(field: field, flags: flags, depth: UInt8(truncatingIfNeeded: openNodes.count),
-                               offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
-                               subtreeEnd: Int32(truncatingIfNeeded: index + 1), value: value))
+        let index = nodeCount
+        if index == scratch.nodeCapacity { scratch.growNodes(keeping: index) }
+        (scratch.nodes + index).initialize(to: FieldNode(
+            field: field, flags: flags, depth: UInt8(truncatingIfNeeded: openCount),
+            offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
+            subtreeEnd: Int32(truncatingIfNeeded: index + 1), value: value))
+        nodeCount = index + 1
         return index
     }
 
@@ -231,7 +281,9 @@ public struct DecodeContext: ~Copyable {
     public mutating func open(_ field: Field, _ offset: Int, _ length: Int, _ value: FieldValue = .none,
                               _ flags: NodeFlags = []) -> Int {
         let index = add(field, offset, length, value, flags)
-        openNodes.append(Int32(truncatingIfNeeded: index))
+        if openCount == scratch.openCapacity { scratch.growOpen(keeping: openCount) }
+        scratch.open[openCount] = Int32(truncatingIfNeeded: index)
+        openCount += 1
         return index
     }
 
@@ -239,6 +291,7 @@ public struct DecodeContext: ~Copyable {
     @discardableResult
     public mutating func openLayer(_ field: Field, _ offset: Int, _ length: Int) -> Int {
         layerCount += 1
+        if field == ICMPv4Layer.icmp || field == ICMPv6Layer.icmpv6 { icmpLayers += 1 }
         protocolPath.append(field)
         return open(field, offset, length, .none, .layer)
     }
@@ -249,17 +302,18 @@ public struct DecodeContext: ~Copyable {
     /// Closes the innermost open subtree.
     @inline(__always)
     public mutating func close() {
-        guard let index = openNodes.popLast() else { return }
-        nodes[Int(index)].subtreeEnd = Int32(truncatingIfNeeded: nodes.count)
+        guard openCount > 0 else { return }
+        openCount -= 1
+        scratch.nodes[Int(scratch.open[openCount])].subtreeEnd = Int32(truncatingIfNeeded: nodeCount)
     }
 
     /// Closes subtrees until `depth` remain open (unwinding after a cut).
     public mutating func close(downTo depth: Int) {
-        while openNodes.count > depth { close() }
+        while openCount > depth { close() }
     }
 
     /// How many subtrees are open (to unwind to after a cut).
-    public var openDepth: Int { openNodes.count }
+    public var openDepth: Int { openCount }
 
     /// Appends a leaf as the last child of the closed node `parent`, after later layers have been
     /// added (Wireshark puts padding and trailers in the link layer's subtree once the payload
@@ -268,17 +322,21 @@ public struct DecodeContext: ~Copyable {
     public mutating func insertLeaf(under parent: Int, _ field: Field, _ offset: Int, _ length: Int,
                                     _ value: FieldValue, _ flags: NodeFlags = []) -> Int {
         let position = Int(nodes[parent].subtreeEnd)
-        guard position < nodes.count, !openNodes.contains(where: { Int($0) >= position }) else {
+        guard position < nodeCount, !openNodes.contains(where: { Int($0) >= position }) else {
             return add(field, offset, length, value, flags)
         }
         for i in 0..<position where Int(nodes[i].subtreeEnd) >= position && i <= parent {
             nodes[i].subtreeEnd += 1   // the parent and the subtrees enclosing it grow
         }
-        for i in position..<nodes.count { nodes[i].subtreeEnd += 1 }
+        for i in position..<nodeCount { nodes[i].subtreeEnd += 1 }
         for i in diagnostics.indices where Int(diagnostics[i].node) >= position { diagnostics[i].node += 1 }
-        nodes.insert(FieldNode(field: field, flags: flags, depth: nodes[parent].depth &+ 1,
-                               offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
-                               subtreeEnd: Int32(truncatingIfNeeded: position + 1), value: value), at: position)
+        if nodeCount == scratch.nodeCapacity { scratch.growNodes(keeping: nodeCount) }
+        (scratch.nodes + position + 1).moveInitialize(from: scratch.nodes + position, count: nodeCount - position)
+        (scratch.nodes + position).initialize(to: FieldNode(
+            field: field, flags: flags, depth: scratch.nodes[parent].depth &+ 1,
+            offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
+            subtreeEnd: Int32(truncatingIfNeeded: position + 1), value: value))
+        nodeCount += 1
         return position
     }
 
@@ -296,7 +354,7 @@ public struct DecodeContext: ~Copyable {
     }
 
     /// The index the next node will get.
-    public var nextIndex: Int { nodes.count }
+    public var nextIndex: Int { nodeCount }
 
     /// Attaches expert information to node `index`.
     public mutating func diagnose(_ index: Int, _ severity: Severity, _ group: ExpertGroup, _ message: String) {

@@ -148,6 +148,15 @@ public struct PacketTree: Sendable {
     /// earlier cut made the frame malformed.
     public internal(set) var truncatedLayer: Field?
 
+    /// The decoder's reusable node memory (see `DecodeScratch`); not part of the value.
+    private var scratch: DecodeScratch?
+
+    /// The scratch memory for a decode into this tree: its own when no copy shares it.
+    mutating func takeScratch() -> DecodeScratch {
+        if !isKnownUniquelyReferenced(&scratch) { scratch = DecodeScratch() }
+        return scratch!
+    }
+
     public init() {
         metadata = FrameMetadata(number: 0, originalLength: 0, linkType: .ethernet)
         bytes = []

@@ -12,6 +12,10 @@ public struct DisplayFilter: Sendable {
     public let text: String
     /// Every field the filter reads: a decoder may skip what is not here.
     public let referencedFields: Set<Field>
+    /// What a decode for this filter must keep (`PacketDecoder.decode(_:metadata:into:keeping:)`):
+    /// the referenced fields, besides the frame and the layers. nil when the filter reads expert
+    /// information, which hangs on nodes of any field, so the packet must be decoded whole.
+    public let selection: FieldSelection?
     let program: Program
 
     public init(compiling text: String) throws(FilterError) {
@@ -22,6 +26,7 @@ public struct DisplayFilter: Sendable {
         self.text = text
         program = Program(compiler.program, root: root)
         referencedFields = compiler.referenced
+        selection = referencedFields.contains { ExpertField($0) != nil } ? nil : FieldSelection(referencedFields)
     }
 
     /// Whether `tree` passes the filter. Reads typed values only; allocates nothing except for

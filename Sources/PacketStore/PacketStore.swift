@@ -186,7 +186,9 @@ public final class PacketStore: Sendable {
     /// Decodes packets `range` (clamped to those indexed) one after another into `tree` and calls
     /// `body(index, tree)` after each: the entries and interfaces are copied under the lock once
     /// for the range, not once per packet, so workers on several cores do not queue on it.
-    public func decode(_ range: Range<Int>, into tree: inout PacketTree, _ body: (Int, PacketTree) -> Void) {
+    /// With `selection`, keeps only those fields (a display filter's, `DisplayFilter.selection`).
+    public func decode(_ range: Range<Int>, into tree: inout PacketTree, keeping selection: FieldSelection? = nil,
+                       _ body: (Int, PacketTree) -> Void) {
         let (entries, interfaces) = state.withLock { s in
             (Array(s.entries[range.clamped(to: 0..<s.entries.count)]), s.interfaces)
         }
@@ -196,7 +198,8 @@ public final class PacketStore: Sendable {
             let metadata = FrameMetadata(number: index + 1, seconds: e.seconds, nanoseconds: e.nanoseconds,
                                          originalLength: Int(e.originalLength), linkType: i.linkType,
                                          interfaceID: i.name == nil ? nil : Int(e.interface), interfaceName: i.name)
-            PacketDecoder.decode(mapping.slice(offset: Int(e.offset), count: Int(e.capturedLength)), metadata: metadata, into: &tree)
+            PacketDecoder.decode(mapping.slice(offset: Int(e.offset), count: Int(e.capturedLength)), metadata: metadata,
+                                 into: &tree, keeping: selection)
             body(index, tree)
         }
     }

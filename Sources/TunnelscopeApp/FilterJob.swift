@@ -40,8 +40,13 @@ public final class FilterJob: Sendable {
         return max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     }()
 
-    public init(store: PacketStore, chunk: Int = 4096, predicate: @escaping Predicate) {
+    /// The fields the predicate reads (a display filter's `selection`): packets are decoded
+    /// only that far. nil decodes them whole.
+    private let selection: FieldSelection?
+
+    public init(store: PacketStore, chunk: Int = 4096, selection: FieldSelection? = nil, predicate: @escaping Predicate) {
         self.store = store
+        self.selection = selection
         self.chunk = max(1, chunk)
         self.predicate = predicate
     }
@@ -100,7 +105,7 @@ public final class FilterJob: Sendable {
                 Thread.sleep(forTimeInterval: 0.01)
                 continue
             }
-            store.decode(claim.range, into: &tree) { index, tree in
+            store.decode(claim.range, into: &tree, keeping: selection) { index, tree in
                 if predicate(tree) { local.append(Int32(index)) }
             }
             progress.withLock { p in

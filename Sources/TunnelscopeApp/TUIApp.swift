@@ -209,7 +209,7 @@ public final class TUIApp {
         anchor = selected
         state.view = nil
         state.setFilterResult([], scanned: 0, complete: false, env: env)
-        let job = FilterJob(store: store) { filter.matches($0) }
+        let job = FilterJob(store: store, selection: filter.selection) { filter.matches($0) }
         self.job = job
         job.start()
     }

@@ -220,6 +220,8 @@ final class PacketPrinter {
     let printing: Bool
     let out: OutputBuffer
     private var tree = PacketTree()
+    /// The decode a display filter chooses on (only the fields it reads).
+    private var filterTree = PacketTree()
     private var summary = SummaryPrinter()
     private let treePrinter: TreePrinter
     private let json = JSONPrinter()
@@ -257,10 +259,25 @@ final class PacketPrinter {
     func decode(_ record: RawRecord) -> Bool {
         // The Time column counts from the capture's first packet, even one the filter hides.
         summary.noteReference(record.metadata)
-        if needsDecoding { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree) }
-        if let displayFilter, !displayFilter.matches(tree) { return false }
+        // The trees are passed inout: reading a class's stored tree as a value would copy it
+        // (a retain per array) for every packet.
+        guard Self.choose(record, displayFilter, decoding: needsDecoding, printing: printing,
+                          tree: &tree, filterTree: &filterTree) else { return false }
         shown += 1
         return true
+    }
+
+    private static func choose(_ record: RawRecord, _ displayFilter: DisplayFilter?, decoding: Bool,
+                               printing: Bool, tree: inout PacketTree, filterTree: inout PacketTree) -> Bool {
+        if let selection = displayFilter?.selection {
+            // Choose on a decode of only what the filter reads; decode whole what is printed.
+            PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &filterTree, keeping: selection)
+            guard displayFilter?.matches(filterTree) ?? true else { return false }
+            if printing { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree) }
+            return true
+        }
+        if decoding { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree) }
+        return displayFilter?.matches(tree) ?? true
     }
 
     /// Prints the packet `decode` accepted last.
@@ -268,8 +285,8 @@ final class PacketPrinter {
         guard printing else { return }
         switch mode {
         case .summary:
-            summary.write(tree, to: out)
-            if hex { hexLines(); out.writeLine("") }
+            Self.writeSummary(&summary, &tree, out)
+            if hex { hexLines() ; out.writeLine("") }
         case .tree:
             for line in treePrinter.lines(for: tree) { out.writeLine(line) }
             if hex { out.writeLine(""); hexLines() }
@@ -279,6 +296,10 @@ final class PacketPrinter {
         case .json:
             out.writeLine((shown > 1 || jsonCommaBeforeEveryObject ? "," : "") + json.object(for: tree))
         }
+    }
+
+    private static func writeSummary(_ summary: inout SummaryPrinter, _ tree: inout PacketTree, _ out: OutputBuffer) {
+        summary.write(tree, to: out)
     }
 
     func end() {

@@ -77,3 +77,69 @@ struct FilterTableTests {
         }
     }
 }
+
+/// `DisplayFilter.selection`: print -Y and the TUI choose packets on a decode that keeps only
+/// the fields the filter reads. It must choose exactly what the full decode chooses, for every
+/// filter of the table on every shared capture (not only the capture its row names) and on the
+/// fuzz corpus.
+@Suite("filters on a decode of only their fields")
+struct SelectiveDecodeTests {
+    static let filters: [DisplayFilter] = Array(Set(FilterTableTests.rows.map(\.filter))).sorted()
+        .compactMap { try? DisplayFilter(compiling: $0) }
+
+    static func lean(_ tree: PacketTree, _ selection: FieldSelection, into lean: inout PacketTree) {
+        tree.bytes.withUnsafeBytes { PacketDecoder.decode($0, metadata: tree.metadata, into: &lean, keeping: selection) }
+    }
+
+    @Test("the same frames as the full decode", arguments: Fixtures.allCaptures)
+    func sameChoice(capture: String) {
+        let frames = Fixtures.decodeAll(Fixtures.capture(capture)).frames
+        var lean = PacketTree()
+        var disagreements: [String] = []
+        for filter in Self.filters {
+            guard let selection = filter.selection else { continue }
+            for (i, tree) in frames.enumerated() {
+                Self.lean(tree, selection, into: &lean)
+                if filter.matches(lean) != filter.matches(tree) { disagreements.append("frame \(i + 1): \(filter.text)") }
+                // Fewer nodes, never more, and every layer is still there.
+                #expect(lean.nodes.count <= tree.nodes.count)
+                #expect(lean.protocolPath == tree.protocolPath, "\(capture) frame \(i + 1)")
+            }
+        }
+        #expect(disagreements.isEmpty, "\(capture): \(disagreements.prefix(10))")
+    }
+
+    @Test func selectionKeepsOnlyWhatTheFilterReads() throws {
+        let filter = try DisplayFilter(compiling: "ip.proto == 41")
+        let selection = try #require(filter.selection)
+        let tree = try #require(Fixtures.decodeAll(Fixtures.capture("article-echo-request.pcap")).frames.first)
+        var lean = PacketTree()
+        Self.lean(tree, selection, into: &lean)
+        // The frame, the layers (the echo's payload is a `data` layer) and the one field.
+        let kept = lean.nodes.map { $0.field.info.abbreviation }
+        #expect(kept == ["frame", "eth", "ip", "ip.proto", "ipv6", "icmpv6", "data"])
+        #expect(filter.matches(lean))
+        // Expert information hangs on any node: a filter reading it decodes everything.
+        #expect(try DisplayFilter(compiling: "_ws.expert && ip").selection == nil)
+    }
+
+    @Test func fuzzCorpusDecodesLeanWithoutTrouble() throws {
+        let corpus = Fixtures.repositoryRoot.appendingPathComponent("Fuzz/corpus")
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted()
+        let selections = try ["ip.proto == 41", "ipv6.src == ::1 || tcp.port == 80", "icmpv6.type == 128 && udp"]
+            .map { try #require(try DisplayFilter(compiling: $0)) }
+        var full = PacketTree(), lean = PacketTree()
+        for name in files {
+            let input = try [UInt8](Data(contentsOf: corpus.appendingPathComponent(name)))
+            guard let first = input.first else { continue }
+            let frame = Array(input.dropFirst())
+            let linkTypes: [LinkType] = [.ethernet, .raw, .linuxSLL, .null]
+            let metadata = FrameMetadata(number: 1, originalLength: frame.count, linkType: linkTypes[Int(first) % linkTypes.count])
+            PacketDecoder.decode(frame, metadata: metadata, into: &full)
+            for filter in selections {
+                frame.withUnsafeBytes { PacketDecoder.decode($0, metadata: metadata, into: &lean, keeping: filter.selection) }
+                #expect(filter.matches(lean) == filter.matches(full), "\(name): \(filter.text)")
+            }
+        }
+    }
+}

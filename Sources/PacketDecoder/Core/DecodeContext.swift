@@ -47,6 +47,12 @@ public struct DecodeContext: ~Copyable {
     private unowned(unsafe) let scratch: DecodeScratch
     private var nodeCount = 0
     private var openCount = 0
+    /// With a selection (`FieldSelection`): the fields to keep; nil keeps everything.
+    private let keepBits: UnsafePointer<UInt64>?
+    /// The index `add` gave the last node, or `DecodeContext.skipped` when it was not kept.
+    public private(set) var lastAdded = 0
+    /// The destination port of the innermost UDP or TCP header so far.
+    public var transportDestinationPort: UInt16?
     var diagnostics: [Diagnostic]
     var protocolPath: [Field]
     var strings: [String]
@@ -77,8 +83,13 @@ public struct DecodeContext: ~Copyable {
     static let maximumLayers = 400
     static let maximumEncapsulation = 8
 
-    init(bytes: UnsafeRawBufferPointer, tree: inout PacketTree, metadata: FrameMetadata) {
+    /// What `add` returns for a node a selection leaves out; every method taking a node index
+    /// ignores it.
+    public static let skipped = -1
+
+    init(bytes: UnsafeRawBufferPointer, tree: inout PacketTree, metadata: FrameMetadata, keeping selection: FieldSelection? = nil) {
         self.bytes = bytes
+        keepBits = selection.map { UnsafePointer($0.bits) }
         scratch = tree.takeScratch()
         diagnostics = []
         protocolPath = []
@@ -197,6 +208,12 @@ public struct DecodeContext: ~Copyable {
     @discardableResult @inline(__always)
     public mutating func add(_ field: Field, _ offset: Int, _ length: Int, _ value: FieldValue,
                              _ flags: NodeFlags = []) -> Int {
+        // 0x0100 is `frame` (a literal: a static let here costs a lazy-init check per node).
+        if let keepBits, !flags.contains(.layer), field.rawValue != 0x0100,
+           keepBits[Int(field.rawValue >> 6)] & (1 << UInt64(field.rawValue & 63)) == 0 {
+            lastAdded = Self.skipped
+            return Self.skipped
+        }
         let index = nodeCount
         if index == scratch.nodeCapacity { scratch.growNodes(keeping: index) }
         (scratch.nodes + index).initialize(to: FieldNode(
@@ -204,8 +221,20 @@ public struct DecodeContext: ~Copyable {
             offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
             subtreeEnd: Int32(truncatingIfNeeded: index + 1), value: value))
         nodeCount = index + 1
+        lastAdded = index
         return index
     }
+
+    /// Whether this decode keeps `field` (always, without a selection): decoders skip work,
+    /// like verifying a checksum, whose only result is a node nobody keeps.
+    @inline(__always)
+    public func keeps(_ field: Field) -> Bool {
+        guard let keepBits else { return true }
+        return keepBits[Int(field.rawValue >> 6)] & (1 << UInt64(field.rawValue & 63)) != 0
+    }
+
+    /// True when decoding everything (no selection).
+    public var keepsAll: Bool { keepBits == nil }
 
     /// Reads and appends an unsigned field of `length` bytes (1, 2, 3, 4 or 8), applying the
     /// registry's mask. Returns the (masked, shifted) value.
@@ -304,7 +333,8 @@ public struct DecodeContext: ~Copyable {
     public mutating func close() {
         guard openCount > 0 else { return }
         openCount -= 1
-        scratch.nodes[Int(scratch.open[openCount])].subtreeEnd = Int32(truncatingIfNeeded: nodeCount)
+        let index = Int(scratch.open[openCount])
+        if index >= 0 { scratch.nodes[index].subtreeEnd = Int32(truncatingIfNeeded: nodeCount) }
     }
 
     /// Closes subtrees until `depth` remain open (unwinding after a cut).
@@ -321,6 +351,8 @@ public struct DecodeContext: ~Copyable {
     @discardableResult
     public mutating func insertLeaf(under parent: Int, _ field: Field, _ offset: Int, _ length: Int,
                                     _ value: FieldValue, _ flags: NodeFlags = []) -> Int {
+        guard parent >= 0 else { return add(field, offset, length, value, flags) }
+        if !keeps(field) && !flags.contains(.layer) { lastAdded = Self.skipped; return Self.skipped }
         let position = Int(nodes[parent].subtreeEnd)
         guard position < nodeCount, !openNodes.contains(where: { Int($0) >= position }) else {
             return add(field, offset, length, value, flags)
@@ -337,19 +369,23 @@ public struct DecodeContext: ~Copyable {
             offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
             subtreeEnd: Int32(truncatingIfNeeded: position + 1), value: value))
         nodeCount += 1
+        lastAdded = position
         return position
     }
 
     /// Sets the byte length of node `index` once it is known.
     public mutating func setLength(_ index: Int, _ length: Int) {
+        guard index >= 0 else { return }
         nodes[index].length = Int32(truncatingIfNeeded: length)
     }
 
     public mutating func setValue(_ index: Int, _ value: FieldValue) {
+        guard index >= 0 else { return }
         nodes[index].value = value
     }
 
     public mutating func insertFlags(_ index: Int, _ flags: NodeFlags) {
+        guard index >= 0 else { return }
         nodes[index].flags.formUnion(flags)
     }
 
@@ -358,19 +394,20 @@ public struct DecodeContext: ~Copyable {
 
     /// Attaches expert information to node `index`.
     public mutating func diagnose(_ index: Int, _ severity: Severity, _ group: ExpertGroup, _ message: String) {
+        guard index >= 0 else { return }
         diagnostics.append(Diagnostic(node: Int32(index), severity: severity, group: group, message: message))
     }
 
 
     /// The innermost open layer (for naming a cut).
     public var currentLayer: Field? {
-        for i in openNodes.reversed() where nodes[Int(i)].flags.contains(.layer) { return nodes[Int(i)].field }
+        for i in openNodes.reversed() where i >= 0 && nodes[Int(i)].flags.contains(.layer) { return nodes[Int(i)].field }
         return nil
     }
 
     /// The index of the innermost open layer.
     public var currentLayerIndex: Int? {
-        for i in openNodes.reversed() where nodes[Int(i)].flags.contains(.layer) { return Int(i) }
+        for i in openNodes.reversed() where i >= 0 && nodes[Int(i)].flags.contains(.layer) { return Int(i) }
         return nil
     }
 

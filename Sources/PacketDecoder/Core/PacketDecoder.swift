@@ -9,20 +9,24 @@ public enum PacketDecoder {
     }
 
     /// Decodes a frame held in a raw buffer (a mapped file, a libpcap record) into `tree`.
-    public static func decode(_ buffer: UnsafeRawBufferPointer, metadata: FrameMetadata, into tree: inout PacketTree) {
+    /// With `selection`, only the frame, the layers and the selected fields become nodes: enough
+    /// for a display filter that references only those fields (`DisplayFilter.selection`).
+    public static func decode(_ buffer: UnsafeRawBufferPointer, metadata: FrameMetadata, into tree: inout PacketTree,
+                              keeping selection: FieldSelection? = nil) {
         tree.bytes.removeAll(keepingCapacity: true)
         tree.bytes.append(contentsOf: buffer)
-        decodeStoredBytes(metadata: metadata, into: &tree)
+        decodeStoredBytes(metadata: metadata, into: &tree, keeping: selection)
     }
 
-    private static func decodeStoredBytes(metadata: FrameMetadata, into tree: inout PacketTree) {
+    private static func decodeStoredBytes(metadata: FrameMetadata, into tree: inout PacketTree,
+                                          keeping selection: FieldSelection? = nil) {
         tree.metadata = metadata
         tree.shortfall = nil
         tree.truncatedLayer = nil
         var stored: [UInt8] = []
         swap(&stored, &tree.bytes)
         stored.withUnsafeBytes { raw in
-            var ctx = DecodeContext(bytes: raw, tree: &tree, metadata: metadata)
+            var ctx = DecodeContext(bytes: raw, tree: &tree, metadata: metadata, keeping: selection)
             let frameIndex = FrameLayer.open(&ctx)
             decodeLink(&ctx)
             ctx.close(downTo: 0)

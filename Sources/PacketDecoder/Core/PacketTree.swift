@@ -110,10 +110,34 @@ public struct FrameMetadata: Sendable, Equatable {
     public var linkType: LinkType
     /// pcapng only.
     public var interfaceID: Int?
-    public var interfaceName: String?
     public var direction: UInt32?
-    public var comment: String?
     public var section: Int?
+    /// pcapng's texts, boxed: a plain pcap record's metadata is then copied without a retain
+    /// (it is copied several times per packet on the way to the decoder).
+    private var texts: Texts?
+
+    final class Texts: Sendable {
+        let interfaceName: String?
+        let comment: String?
+        init(interfaceName: String?, comment: String?) {
+            self.interfaceName = interfaceName
+            self.comment = comment
+        }
+    }
+
+    public var interfaceName: String? {
+        get { texts?.interfaceName }
+        set { texts = Self.box(interfaceName: newValue, comment: comment) }
+    }
+
+    public var comment: String? {
+        get { texts?.comment }
+        set { texts = Self.box(interfaceName: interfaceName, comment: newValue) }
+    }
+
+    private static func box(interfaceName: String?, comment: String?) -> Texts? {
+        interfaceName == nil && comment == nil ? nil : Texts(interfaceName: interfaceName, comment: comment)
+    }
 
     public init(number: Int, seconds: Int64 = 0, nanoseconds: UInt32 = 0, originalLength: Int,
                 linkType: LinkType, interfaceID: Int? = nil, interfaceName: String? = nil,
@@ -124,10 +148,16 @@ public struct FrameMetadata: Sendable, Equatable {
         self.originalLength = originalLength
         self.linkType = linkType
         self.interfaceID = interfaceID
-        self.interfaceName = interfaceName
         self.direction = direction
-        self.comment = comment
         self.section = section
+        self.texts = Self.box(interfaceName: interfaceName, comment: comment)
+    }
+
+    public static func == (a: FrameMetadata, b: FrameMetadata) -> Bool {
+        a.number == b.number && a.seconds == b.seconds && a.nanoseconds == b.nanoseconds
+            && a.originalLength == b.originalLength && a.linkType == b.linkType && a.interfaceID == b.interfaceID
+            && a.direction == b.direction && a.section == b.section
+            && a.interfaceName == b.interfaceName && a.comment == b.comment
     }
 }
 

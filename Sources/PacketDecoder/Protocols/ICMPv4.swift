@@ -445,6 +445,7 @@ enum ICMPChecksum {
     /// Adds the status of `stored` over `range` (which includes it) and, when bad, Wireshark's warning.
     static func verify(_ ctx: inout DecodeContext, stored: UInt16, index: Int, _ statusField: Field, at offset: Int,
                        range: Range<Int>, initial: UInt32) {
+        guard ctx.keeps(statusField) else { return }   // a decode for a filter that does not look
         let computed = ~foldChecksum(ctx.onesComplementSum(range, initial: initial))
         ctx.add(statusField, offset, 0, .unsigned(computed == 0 ? ChecksumStatus.good : ChecksumStatus.bad), .generated)
         if computed != 0 {

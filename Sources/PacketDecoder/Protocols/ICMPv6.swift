@@ -205,16 +205,8 @@ public enum ICMPv6Layer {
     /// True when the nearest transport header says UDP destination port 3544: Wireshark's test for
     /// a Teredo "direct IPv6 connectivity test" echo request.
     static func teredoDestination(_ ctx: borrowing DecodeContext) -> Bool {
-        // Only inside Teredo can the port be 3544 (the scan below is the slow part of echo).
+        // Only inside Teredo can the port be 3544.
         guard ctx.protocolPath.contains(TeredoLayer.teredo) else { return false }
-        var i = ctx.nodes.count - 1
-        while i >= 0 {
-            let node = ctx.nodes[i]
-            if node.field == UDPLayer.destinationPort || node.field == TCPLayer.destinationPort {
-                return node.value == .unsigned(UInt64(WellKnownPort.teredo))
-            }
-            i -= 1
-        }
-        return false
+        return ctx.transportDestinationPort == WellKnownPort.teredo
     }
 }

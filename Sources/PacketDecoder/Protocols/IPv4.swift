@@ -219,13 +219,14 @@ public enum IPv4Layer {
         let fragment = flagsWord & 0x1FFF
         ctx.add(fragmentOffset, flagsOffset, 2, .unsigned(UInt64(fragment)))
         let hops = try ctx.addUInt(ttl, offset + Layout.ttl, 1, limit: end)
-        let ttlIndex = ctx.nextIndex - 1
+        let ttlIndex = ctx.lastAdded
         let protocolNumber = UInt8(try ctx.addUInt(proto, offset + Layout.protocol, 1, limit: end))
 
         let checksumOffset = offset + Layout.checksum.lowerBound
         let stored = try ctx.u16(checksumOffset, limit: end)
         let checksumIndex = ctx.add(checksum, checksumOffset, 2, .unsigned(UInt64(stored)))
-        if ctx.has(offset, headerBytes, limit: end) {
+        // A decode for a filter that looks at neither result skips the sum.
+        if ctx.has(offset, headerBytes, limit: end) && (ctx.keeps(checksumStatus) || ctx.keeps(checksumCalculated)) {
             let sum = ctx.onesComplementSum(offset..<offset + headerBytes)
             let good = foldChecksum(sum) == 0xFFFF
             ctx.add(checksumStatus, checksumOffset, 0, .unsigned(good ? ChecksumStatus.good : ChecksumStatus.bad), .generated)

@@ -191,6 +191,7 @@ public enum IPv6ExtensionLayer {
     /// The chain is over: the IPv6 header's node now spans its extension headers and is closed.
     private static func endChain(_ ctx: inout DecodeContext, _ enclosing: Enclosing?, at end: Int) {
         guard let enclosing else { return }
+        guard enclosing.node >= 0 else { return ctx.close(downTo: enclosing.depth) }
         let start = Int(ctx.nodes[enclosing.node].offset)
         ctx.setLength(enclosing.node, max(0, min(end, ctx.capturedLength) - start))
         ctx.close(downTo: enclosing.depth)

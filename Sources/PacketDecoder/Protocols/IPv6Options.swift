@@ -281,7 +281,7 @@ public enum IPv6OptionsLayer {
         case Kind.jumbo:
             if length != 4 { invalidLength(&ctx, "Jumbo Payload: Invalid length") }
             let value = try ctx.addUInt(jumbo, q, 4, limit: limit)
-            let valueIndex = ctx.nextIndex - 1
+            let valueIndex = ctx.lastAdded
             q += 4
             if let enclosing, enclosing.payloadLength != 0 {
                 ctx.diagnose(optionIndex, .warn, .protocolViolation,

@@ -87,15 +87,15 @@ public enum IPv6RoutingLayer {
         let layer = ctx.openLayer(routing, o, IPv6ExtensionLayer.visible(ctx, o, limit - o, limit: limit))
         let nextHeader = try ctx.addUInt(next, o, 1, limit: limit)
         let units = Int(try ctx.addUInt(length, o + 1, 1, limit: limit))
-        let lengthIndex = ctx.nextIndex - 1
+        let lengthIndex = ctx.lastAdded
         let total = (units + 1) * 8
         ctx.setLength(layer, IPv6ExtensionLayer.visible(ctx, o, total, limit: limit))
         ctx.add(lengthBytes, o + 1, 1, .unsigned(UInt64(total)), .generated)
         let kind = try ctx.addUInt(type, o + 2, 1, limit: limit)
-        let typeIndex = ctx.nextIndex - 1
+        let typeIndex = ctx.lastAdded
         let left = Int(try ctx.addUInt(segmentsLeft, o + 3, 1, limit: limit))
         let header = Header(layer: layer, lengthIndex: lengthIndex, typeIndex: typeIndex,
-                            segmentsLeftIndex: ctx.nextIndex - 1, units: units, segmentsLeft: left)
+                            segmentsLeftIndex: ctx.lastAdded, units: units, segmentsLeft: left)
         let data = o + 4
         let dataLimit = min(o + total, limit)
         var destination: IPv6Address?
@@ -138,7 +138,7 @@ public enum IPv6RoutingLayer {
         var last: IPv6Address?
         for _ in 0..<count {
             let address = try ctx.addIPv6(sourceAddress, q, limit: limit)
-            warnMulticast(&ctx, address, node: ctx.nextIndex - 1)
+            warnMulticast(&ctx, address, node: ctx.lastAdded)
             last = address
             q += 16
         }
@@ -158,7 +158,7 @@ public enum IPv6RoutingLayer {
                          "IPv6 Type 2 Routing Header segments left field must equal 1")
         }
         let address = try ctx.addIPv6(mobileHomeAddress, start + 4, limit: limit)
-        warnMulticast(&ctx, address, node: ctx.nextIndex - 1)
+        warnMulticast(&ctx, address, node: ctx.lastAdded)
         return address
     }
 

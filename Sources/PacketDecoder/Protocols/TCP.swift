@@ -143,6 +143,7 @@ public enum TCPLayer {
         try ctx.check(offset, 4, limit: limit)
         let src = try ctx.addUInt(sourcePort, offset, 2, limit: limit)
         let dst = try ctx.addUInt(destinationPort, offset + 2, 2, limit: limit)
+        ctx.transportDestinationPort = UInt16(truncatingIfNeeded: dst)
         ctx.add(port, offset, 2, .unsigned(src), .hidden)
         ctx.add(port, offset + 2, 2, .unsigned(dst), .hidden)
         try ctx.check(offset, Layout.urgentPointer.lowerBound - 4, limit: limit)

@@ -40,9 +40,10 @@ public enum UDPLayer {
         // tshark reads both ports before it adds the layer's fields.
         try ctx.check(offset, 4, limit: limit)
         let src = try ctx.addUInt(sourcePort, offset, 2, limit: limit)
-        let srcIndex = ctx.nextIndex - 1
+        let srcIndex = ctx.lastAdded
         let dst = try ctx.addUInt(destinationPort, offset + 2, 2, limit: limit)
-        let dstIndex = ctx.nextIndex - 1
+        let dstIndex = ctx.lastAdded
+        ctx.transportDestinationPort = UInt16(truncatingIfNeeded: dst)
         ctx.add(port, offset, 2, .unsigned(src), .hidden)
         ctx.add(port, offset + 2, 2, .unsigned(dst), .hidden)
         for (value, index) in [(src, srcIndex), (dst, dstIndex)] where value > 33434 && value <= 33434 + 30 {
@@ -169,6 +170,7 @@ public enum ChecksumStatus {
             }
             return
         }
+        guard ctx.keeps(status) || ctx.keeps(calculated) else { return }  // a filter that does not look
         guard range.upperBound <= ctx.capturedLength, range.upperBound <= ctx.originalLength,
               let pseudoSum = pseudo.sum(protocol: protocolNumber, length: range.count) else {
             ctx.add(status, offset, 0, .unsigned(unverified), .generated)

@@ -1,0 +1,23 @@
+// Decoding for a display filter: only the nodes it can look at. A filter on `ip.proto` needs
+// every layer node (for structure, `frame.protocols`, layer ranges and slices) and the
+// `ip.proto` nodes; the other fields of a packet are read as far as the decoder needs them to
+// find the next layer, but not stored, and checksums nobody asks about are not computed.
+
+/// The fields a decode keeps, besides the frame and every protocol layer.
+public final class FieldSelection: Sendable {
+    // One bit per field id; immutable after init, so sharing between threads is safe.
+    nonisolated(unsafe) let bits: UnsafeMutablePointer<UInt64>
+    static let words = 65536 / 64
+
+    public init(_ fields: some Sequence<Field>) {
+        bits = .allocate(capacity: Self.words)
+        bits.initialize(repeating: 0, count: Self.words)
+        for field in fields { bits[Int(field.rawValue >> 6)] |= 1 << UInt64(field.rawValue & 63) }
+    }
+
+    deinit { bits.deallocate() }
+
+    public func contains(_ field: Field) -> Bool {
+        bits[Int(field.rawValue >> 6)] & (1 << UInt64(field.rawValue & 63)) != 0
+    }
+}

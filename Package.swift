@@ -57,7 +57,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tunnelscope", dependencies: ["TunnelscopeCLI"]),
-        .executableTarget(name: "tunnelscope-bench", dependencies: ["PacketDecoder", "PacketOutput"]),
+        .executableTarget(name: "tunnelscope-bench", dependencies: ["PacketDecoder", "PacketOutput", "DisplayFilter"]),
         // Test helper: injects frames on an interface with pcap_inject (the live-capture tests).
         .executableTarget(name: "ts-inject", dependencies: ["Capture", "CPcap", "PacketDecoder"]),
 

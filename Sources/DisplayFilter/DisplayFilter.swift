@@ -32,15 +32,19 @@ public struct DisplayFilter: Sendable {
     /// Whether `tree` passes the filter. Reads typed values only; allocates nothing except for
     /// multi-range slices (`eth.src[0:2,4]`) and `upper()`/`lower()`.
     public func matches(_ tree: PacketTree) -> Bool {
-        tree.nodes.withUnsafeBufferPointer { nodes in
-            tree.bytes.withUnsafeBufferPointer { bytes in
-                tree.strings.withUnsafeBufferPointer { strings in
+        // The arrays are taken out first: closures that captured `tree` itself made a copy of
+        // the whole tree (a retain and release of each of its arrays) on every call.
+        let nodes = tree.nodes, bytes = tree.bytes, strings = tree.strings
+        let diagnostics = tree.diagnostics, protocolPath = tree.protocolPath
+        let truncated = tree.shortfall?.cut == .truncated
+        return nodes.withUnsafeBufferPointer { nodes in
+            bytes.withUnsafeBufferPointer { bytes in
+                strings.withUnsafeBufferPointer { strings in
                     program.pool.withUnsafeBufferPointer { pool in
-                        tree.diagnostics.withUnsafeBufferPointer { diagnostics in
-                            tree.protocolPath.withUnsafeBufferPointer { path in
+                        diagnostics.withUnsafeBufferPointer { diagnostics in
+                            protocolPath.withUnsafeBufferPointer { path in
                                 let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
-                                                      diagnostics: diagnostics, protocolPath: path,
-                                                      truncated: tree.shortfall?.cut == .truncated)
+                                                      diagnostics: diagnostics, protocolPath: path, truncated: truncated)
                                 return program.evaluate(program.root, view)
                             }
                         }

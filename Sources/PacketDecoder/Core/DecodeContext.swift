@@ -49,6 +49,7 @@ public struct DecodeContext: ~Copyable {
     private var openCount = 0
     /// With a selection (`FieldSelection`): the fields to keep; nil keeps everything.
     private let keepBits: UnsafePointer<UInt64>?
+    private let keepProtocols: UnsafePointer<UInt64>?
     /// The index `add` gave the last node, or `DecodeContext.skipped` when it was not kept.
     public private(set) var lastAdded = 0
     /// The destination port of the innermost UDP or TCP header so far.
@@ -90,6 +91,7 @@ public struct DecodeContext: ~Copyable {
     init(bytes: UnsafeRawBufferPointer, tree: inout PacketTree, metadata: FrameMetadata, keeping selection: FieldSelection? = nil) {
         self.bytes = bytes
         keepBits = selection.map { UnsafePointer($0.bits) }
+        keepProtocols = selection.map { UnsafePointer($0.protocols) }
         scratch = tree.takeScratch()
         diagnostics = []
         protocolPath = []
@@ -231,6 +233,14 @@ public struct DecodeContext: ~Copyable {
     public func keeps(_ field: Field) -> Bool {
         guard let keepBits else { return true }
         return keepBits[Int(field.rawValue >> 6)] & (1 << UInt64(field.rawValue & 63)) != 0
+    }
+
+    /// Whether this decode keeps any field of `layer`'s protocol (the fields sharing its id's
+    /// high byte): parts of a decoder that only add such fields are skipped when not.
+    @inline(__always)
+    public func keepsAny(of layer: Field) -> Bool {
+        guard let keepProtocols else { return true }
+        return keepProtocols[Int(layer.rawValue >> 14)] & (1 << UInt64((layer.rawValue >> 8) & 63)) != 0
     }
 
     /// True when decoding everything (no selection).

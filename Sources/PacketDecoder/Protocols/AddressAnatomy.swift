@@ -103,6 +103,8 @@ public enum AddressAnatomy {
     /// Adds the generated fields the two addresses of the IPv6 header at `header` imply, in
     /// Wireshark's order: 6to4, Teredo, SLAAC, ISATAP, NAT64, each for source then destination.
     static func add(_ ctx: inout DecodeContext, source: IPv6Address, destination: IPv6Address, header: Int) {
+        // Its fields are IPv6's: a filter's decode that reads none of them skips the analysis.
+        guard ctx.keepsAny(of: IPv6Layer.ipv6) else { return }
         let src = header + IPv6Layer.Layout.source.lowerBound
         let dst = header + IPv6Layer.Layout.destination.lowerBound
         add6to4(&ctx, source, at: src, isSource: true)

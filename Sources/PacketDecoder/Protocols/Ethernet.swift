@@ -182,6 +182,7 @@ public enum EthernetLayer {
     @discardableResult
     static func addAddress(_ ctx: inout DecodeContext, _ field: Field, lg: Field, ig: Field, _ mac: MACAddress,
                            at offset: Int) -> Int {
+        guard ctx.keepsAny(of: eth) else { return DecodeContext.skipped }  // a filter's decode that reads no eth field
         let index = ctx.open(field, offset, 6, .ether(mac))
         let top = mac.rawValue >> 40
         ctx.add(lg, offset, 3, .boolean(top & 0x02 != 0))

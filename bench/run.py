@@ -5,7 +5,8 @@ Every case runs each tool on the same file in the same run, alternating tool by 
 the table shows the median wall time (min-max), the ratio tunnelscope/peer, and peak RSS
 (/usr/bin/time -f %M). Outputs land in bench/out/ (git-ignored); the table goes to
 bench/results.md. Environment: PACKETS (default "100000 1000000"), RUNS (default 3),
-TUI=0 to skip the tmux measurements, CLI=0 the batch ones, TERMSHARK=0 termshark.
+TUI=0 to skip the tmux measurements, CLI=0 the batch ones, TERMSHARK=0 termshark, MICRO=0 the
+decoder micro-benchmark.
 """
 import os, platform, re, shutil, statistics, subprocess, sys, time
 
@@ -55,6 +56,30 @@ def case(name, tools, results):
         ratio = "%.2f" % (base / med) if label != tools[0][0] else "—"
         results.append((name, label, fmt(times[label]), ratio, "%.1f" % (statistics.median(rss[label]) / 1024), lines))
         print("  %-28s %-12s %s  ratio %s  RSS %s MB  lines %s" % results[-1], flush=True)
+
+
+def micro_cases():
+    """The decoder alone on the article's frame (`tunnelscope-bench micro`), one core: the
+    median of RUNS runs of each rate, against the issue's targets."""
+    article = os.path.join(ROOT, "..", "shared", "captures", "article-echo-request.pcap")
+    if not os.path.exists(article):
+        return []
+    rates = {}
+    for _ in range(RUNS):
+        text = subprocess.check_output([GEN, "micro", article], env=ENV).decode()
+        for line in text.splitlines():
+            m = re.match(r"(.+?): (\d+) ", line)
+            if m:
+                rates.setdefault(m.group(1), []).append(int(m.group(2)))
+    targets = {"full tree": 2_000_000, "compiled filter ip.proto == 41 on a decoded tree": 10_000_000}
+    rows = ["## Decoder micro-benchmark (one core, the article's frame)", "",
+            "| measure | per second, median (min–max) | target |", "| --- | --- | --- |"]
+    for name, values in rates.items():
+        target = targets.get(name)
+        rows.append("| %s | %s (%s–%s) | %s |" % (name, f"{int(statistics.median(values)):,}", f"{min(values):,}",
+                                                f"{max(values):,}", f"{target:,}" if target else "—"))
+        print("  %-50s %s" % (name, rows[-1]), flush=True)
+    return rows + [""]
 
 
 def cli_cases(pcap, n, results):
@@ -231,7 +256,7 @@ def main():
               "of wall seconds, page cache warm, outputs to files in bench/out/. The machine is shared:",
               "other builds run at the same time, so expect noise of tens of percent.",
               "Ratio = tunnelscope time / peer time (below 1: tunnelscope faster).", ""]
-    body = []
+    body = micro_cases() if os.environ.get("MICRO", "1") != "0" else []
     for n in PACKETS:
         pcap = os.path.join(OUT, "workload-%d.pcap" % n)
         if not os.path.exists(pcap):

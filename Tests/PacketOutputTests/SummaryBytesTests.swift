@@ -24,7 +24,15 @@ struct SummaryBytesTests {
     }
 
     @Test func sanitizingBytesMatchesTerminalText() {
-        let samples = ["plain", "a\u{1B}[31mred", "tab\there\r\n", "c1\u{85}\u{9F}end", "é→\u{7F}", "\u{A0}\u{C2}ok"]
+        var samples = ["plain", "a\u{1B}[31mred", "tab\there\r\n", "c1\u{85}\u{9F}end", "é→\u{7F}", "\u{A0}\u{C2}ok"]
+        // Long lines are scanned eight bytes at a time: one bad character at every position of
+        // three words, and lines with none (high bytes, spaces, 0x20 and 0x7E edges).
+        for bad in ["\u{0}", "\u{1F}", "\u{7F}", "\u{85}", "\u{1B}"] {
+            for position in 0..<24 {
+                samples.append(String(repeating: "a", count: position) + bad + String(repeating: "b", count: 24 - position))
+            }
+        }
+        samples += [String(repeating: " ~é→", count: 12), String(repeating: "\u{A0}\u{FF}", count: 9)]
         for text in samples {
             var bytes = Array("x".utf8)
             LineBytes.append(text, to: &bytes)

@@ -187,6 +187,15 @@ public enum FieldRegistry {
     /// Masks by raw value: the decoder's hot path needs only this, not the whole entry.
     static let masks: [UInt64] = byRawValue.map { $0?.mask ?? 0 }
 
+    /// Fields whose text a function computes (`FieldInfo.format`), by raw value.
+    static let formatted: [Bool] = byRawValue.map { $0?.format != nil }
+
+    /// Whether the field's text is computed (without copying its whole `FieldInfo`).
+    static func hasFormat(_ field: Field) -> Bool {
+        let i = Int(field.rawValue)
+        return i < formatted.count ? formatted[i] : false
+    }
+
     /// The field's bit mask (0: whole bytes).
     public static func mask(_ field: Field) -> UInt64 {
         let i = Int(field.rawValue)

@@ -8,25 +8,23 @@ extension PacketTree {
     /// written as bytes without making a String (print's summary columns).
     public func appendFieldText(_ index: Int, to out: inout [UInt8]) -> Int {
         let node = nodes[index]
-        if node.field != FrameLayer.protocols, node.field.info.format == nil {
-            let start = out.count
-            var end = -1
-            switch node.value {
-            case .ipv4(let a):
-                out.append(contentsOf: repeatElement(0, count: 15))
-                end = out.withUnsafeMutableBufferPointer { a.write(into: $0, at: start) }
-            case .ipv6(let a):
-                out.append(contentsOf: repeatElement(0, count: 46))
-                end = out.withUnsafeMutableBufferPointer { a.write(into: $0, at: start) }
-            case .ether(let m):
-                out.append(contentsOf: repeatElement(0, count: 17))
-                end = out.withUnsafeMutableBufferPointer { m.write(into: $0, at: start) }
-            default: break
+        switch node.value {
+        case .ipv4, .ipv6, .ether:
+            guard !FieldRegistry.hasFormat(node.field) else { break }
+            // The text is formatted in a buffer on the stack, then appended in one go.
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 46) { buffer in
+                let end: Int
+                switch node.value {
+                case .ipv4(let a): end = a.write(into: buffer, at: 0)
+                case .ipv6(let a): end = a.write(into: buffer, at: 0)
+                case .ether(let m): end = m.write(into: buffer, at: 0)
+                default: end = 0
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<end]))
+                return end
             }
-            if end >= 0 {
-                out.removeLast(out.count - end)
-                return end - start
-            }
+        default:
+            break
         }
         var text = fieldText(index)
         text.withUTF8 { out.append(contentsOf: $0) }

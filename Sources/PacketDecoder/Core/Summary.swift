@@ -108,10 +108,14 @@ extension PacketTree {
     /// The Info column of `layout` as bytes: "[6in4 a → b] " for the last tunnel crossed, the
     /// innermost protocol's text, and a mark when the frame was cut short.
     public func appendInfo(_ layout: SummaryLayout, to out: inout [UInt8]) {
-        if let (kind, outer, inner) = layout.lastTunnel, let tunnel = describe(kind, outer: outer, inner: inner) {
+        if let (kind, outer, inner) = layout.lastTunnel {
+            let mark = out.count
             TextBytes.append("[", to: &out)
-            tunnel.write(to: &out, tree: self)
-            TextBytes.append("] ", to: &out)
+            if appendTunnelText(kind, outer: outer, inner: inner, to: &out) {
+                TextBytes.append("] ", to: &out)
+            } else {
+                out.removeLast(out.count - mark)
+            }
         }
         if let layer = layout.infoLayer { InfoColumn.write(self, layer: layer, to: &out) }
         if let s = shortfall {

@@ -59,10 +59,20 @@ public enum TextBytes {
     /// Replaces C0 and C1 control characters appended since `start` with ".", as
     /// `TerminalText.sanitized` does (a C1 character is the UTF-8 pair C2 80...C2 9F).
     public static func sanitizeTail(from start: Int, of bytes: inout [UInt8]) {
-        let needs = bytes.withUnsafeBufferPointer { b in
+        let needs = bytes.withUnsafeBytes { raw in
+            // Eight bytes at a time: a byte below 0x20, or equal to 0x7F or 0xC2 (the lead byte
+            // of a C1 control), sets its high bit in `hit` (the usual SWAR zero-byte tests).
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
             var i = start
-            while i < b.count {
-                let c = b[i]
+            while i + 8 <= raw.count {
+                let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let below = (x &- ones &* 0x20) & ~x & highs
+                if below != 0 || hasZero(x ^ (ones &* 0x7F)) || hasZero(x ^ (ones &* 0xC2)) { return true }
+                i += 8
+            }
+            while i < raw.count {
+                let c = raw[i]
                 if c < 0x20 || c == 0x7F || c == 0xC2 { return true }
                 i += 1
             }

@@ -58,18 +58,6 @@ public struct TunnelDescription: Sendable, Equatable {
     }
 }
 
-extension TunnelDescription {
-    /// `text`, appended as bytes (the outer addresses written from their nodes).
-    func write(to out: inout [UInt8], tree: PacketTree) {
-        TextBytes.append(kind.name, to: &out)
-        if let note { TextBytes.append(" (\(note))", to: &out) }
-        TextBytes.append(" ", to: &out)
-        TextBytes.append(outerSource, to: &out)
-        TextBytes.append(" → ", to: &out)
-        TextBytes.append(outerDestination, to: &out)
-    }
-}
-
 extension PacketTree {
     /// Every encapsulation in the packet, outermost first. An IP layer directly inside another IP
     /// layer (extension headers between them do not count) is a tunnel, as is IPv6 after Teredo;
@@ -103,24 +91,49 @@ extension PacketTree {
     }
 
     func describe(_ kind: TunnelKind, outer: Int, inner: Int) -> TunnelDescription? {
+        guard let (source, destination) = outerAddresses(kind, outer: outer) else { return nil }
+        return TunnelDescription(kind: kind, note: note(kind, inner: inner).map { "\($0)" }, outerSource: fieldText(source),
+                                 outerDestination: fieldText(destination), outerLayer: outer, innerLayer: inner)
+    }
+
+    /// `describe(...).text` written straight as bytes (the summary line); false when the outer
+    /// header has no addresses.
+    func appendTunnelText(_ kind: TunnelKind, outer: Int, inner: Int, to out: inout [UInt8]) -> Bool {
+        guard let (source, destination) = outerAddresses(kind, outer: outer) else { return false }
+        TextBytes.append(kind.name, to: &out)
+        if let note = note(kind, inner: inner) {
+            TextBytes.append(" (", to: &out)
+            TextBytes.append(note, to: &out)
+            TextBytes.append(")", to: &out)
+        }
+        TextBytes.append(" ", to: &out)
+        _ = appendFieldText(source, to: &out)
+        TextBytes.append(" → ", to: &out)
+        _ = appendFieldText(destination, to: &out)
+        return true
+    }
+
+    private func outerAddresses(_ kind: TunnelKind, outer: Int) -> (Int, Int)? {
         let isIPv6 = nodes[outer].field == IPv6Layer.ipv6
         guard let source = firstChild(outer, isIPv6 ? IPv6Layer.source : IPv4Layer.source),
               let destination = firstChild(outer, isIPv6 ? IPv6Layer.destination : IPv4Layer.destination) else {
             return nil
         }
-        var note: String?
-        if kind == .sixInFour {
-            let innerSource = firstChild(inner, IPv6Layer.source).flatMap { ipv6Value($0) }
-            let innerDestination = firstChild(inner, IPv6Layer.destination).flatMap { ipv6Value($0) }
-            let inner = [innerSource, innerDestination].compactMap { $0 }
-            if inner.contains(where: AddressAnatomy.isSixToFour) {
-                note = "6to4"
-            } else if inner.contains(where: AddressAnatomy.isISATAP) {
-                note = "ISATAP"
-            }
+        return (source, destination)
+    }
+
+    /// What the inner addresses of a 6in4 packet add: "6to4" (2002::/16) or "ISATAP".
+    private func note(_ kind: TunnelKind, inner: Int) -> StaticString? {
+        guard kind == .sixInFour else { return nil }
+        let innerSource = firstChild(inner, IPv6Layer.source).flatMap { ipv6Value($0) }
+        let innerDestination = firstChild(inner, IPv6Layer.destination).flatMap { ipv6Value($0) }
+        if innerSource.map(AddressAnatomy.isSixToFour) == true || innerDestination.map(AddressAnatomy.isSixToFour) == true {
+            return "6to4"
         }
-        return TunnelDescription(kind: kind, note: note, outerSource: fieldText(source),
-                                 outerDestination: fieldText(destination), outerLayer: outer, innerLayer: inner)
+        if innerSource.map(AddressAnatomy.isISATAP) == true || innerDestination.map(AddressAnatomy.isISATAP) == true {
+            return "ISATAP"
+        }
+        return nil
     }
 
     private func ipv6Value(_ index: Int) -> IPv6Address? {

@@ -73,7 +73,7 @@ final class ParallelPrinting: @unchecked Sendable {
         var produced = 0      // batches queued so far
         var stopped = false
         var batch = Batch(number: 0)
-        let inFlightLimit = workerCount * 2
+        let inFlightLimit = workerCount * 4
 
         // Hands finished batches to `consume` in order; waits for the next one when `wait`.
         func drain(waitUntilBelow limit: Int) {

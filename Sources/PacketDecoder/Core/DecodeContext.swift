@@ -76,6 +76,7 @@ public struct DecodeContext: ~Copyable {
     /// (tshark's `pinfo->flags.in_error_pkt`): lengths that run past the quote are expected
     /// there, not errors.
     var icmpLayers = 0
+    @inline(__always)
     public var inErrorPacket: Bool { icmpLayers > 0 }
     /// Set while decoding the payload of a first fragment (tshark's `pinfo->fragmented`): the
     /// rest of the datagram is elsewhere, so lengths and checksums cannot be checked.
@@ -125,6 +126,7 @@ public struct DecodeContext: ~Copyable {
     }
 
     /// Bytes actually captured.
+    @inline(__always)
     public var capturedLength: Int { bytes.count }
 
     // MARK: Reading
@@ -139,6 +141,7 @@ public struct DecodeContext: ~Copyable {
     }
 
     /// True when the bytes are there (no throw): for optional parts.
+    @inline(__always)
     public func has(_ offset: Int, _ count: Int, limit: Int) -> Bool {
         let end = offset &+ count
         return offset >= 0 && count >= 0 && end <= limit && end <= bytes.count
@@ -174,26 +177,31 @@ public struct DecodeContext: ~Copyable {
         return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
+    @inline(__always)
     public func u16LE(_ offset: Int, limit: Int) throws(Cut) -> UInt16 {
         try check(offset, 2, limit: limit)
         return UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 
+    @inline(__always)
     public func u32LE(_ offset: Int, limit: Int) throws(Cut) -> UInt32 {
         try check(offset, 4, limit: limit)
         return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
+    @inline(__always)
     public func ipv4(_ offset: Int, limit: Int) throws(Cut) -> IPv4Address {
         IPv4Address(try u32(offset, limit: limit))
     }
 
+    @inline(__always)
     public func ipv6(_ offset: Int, limit: Int) throws(Cut) -> IPv6Address {
         try check(offset, 16, limit: limit)
         return IPv6Address(high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
                            low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
     }
 
+    @inline(__always)
     public func mac(_ offset: Int, limit: Int) throws(Cut) -> MACAddress {
         try check(offset, 6, limit: limit)
         let hi = UInt64(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
@@ -202,6 +210,7 @@ public struct DecodeContext: ~Copyable {
     }
 
     /// Unchecked byte access for code that has already checked its range.
+    @inline(__always)
     public subscript(offset: Int) -> UInt8 { bytes[offset] }
 
     // MARK: Building the tree
@@ -244,6 +253,7 @@ public struct DecodeContext: ~Copyable {
     }
 
     /// True when decoding everything (no selection).
+    @inline(__always)
     public var keepsAll: Bool { keepBits == nil }
 
     /// Reads and appends an unsigned field of `length` bytes (1, 2, 3, 4 or 8), applying the
@@ -353,6 +363,7 @@ public struct DecodeContext: ~Copyable {
     }
 
     /// How many subtrees are open (to unwind to after a cut).
+    @inline(__always)
     public var openDepth: Int { openCount }
 
     /// Appends a leaf as the last child of the closed node `parent`, after later layers have been
@@ -400,6 +411,7 @@ public struct DecodeContext: ~Copyable {
     }
 
     /// The index the next node will get.
+    @inline(__always)
     public var nextIndex: Int { nodeCount }
 
     /// Attaches expert information to node `index`.

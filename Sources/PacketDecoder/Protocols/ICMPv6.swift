@@ -204,6 +204,7 @@ public enum ICMPv6Layer {
 
     /// True when the nearest transport header says UDP destination port 3544: Wireshark's test for
     /// a Teredo "direct IPv6 connectivity test" echo request.
+    @inline(__always)
     static func teredoDestination(_ ctx: borrowing DecodeContext) -> Bool {
         // Only inside Teredo can the port be 3544.
         guard ctx.protocolPath.contains(TeredoLayer.teredo) else { return false }

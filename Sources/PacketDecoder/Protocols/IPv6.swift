@@ -131,6 +131,7 @@ public enum IPv6Layer {
 
     /// True inside the packet an ICMP error quotes (Wireshark's `in_error_pkt`): ICMP carries
     /// nothing else, so any layer after an ICMP layer belongs to its quote.
+    @inline(__always)
     static func insideErrorQuote(_ ctx: borrowing DecodeContext) -> Bool {
         ctx.protocolPath.contains { $0 == ICMPv6Layer.icmpv6 || $0 == ICMPv4Layer.icmp }
     }

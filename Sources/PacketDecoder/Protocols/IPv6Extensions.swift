@@ -199,6 +199,7 @@ public enum IPv6ExtensionLayer {
 
     /// Bytes of `offset..<offset+length` that a layer node may claim: Wireshark cuts protocol items
     /// at the end of the data (captured and claimed), without complaint.
+    @inline(__always)
     static func visible(_ ctx: borrowing DecodeContext, _ offset: Int, _ length: Int, limit: Int) -> Int {
         max(0, min(offset + length, limit, ctx.capturedLength) - offset)
     }

@@ -478,6 +478,7 @@ public enum IPv6OptionsLayer {
 
     /// The jumbo payload length (RFC 2675) a hop-by-hop header at `o` carries, if above 65535;
     /// 0 otherwise. Reads only bytes that are there: it decides the IPv6 payload's extent.
+    @inline(__always)
     static func jumboPayloadLength(_ ctx: borrowing DecodeContext, hopByHopAt o: Int, limit: Int) -> Int {
         guard ctx.has(o, 2, limit: limit) else { return 0 }
         let end = o + (Int(ctx[o + 1]) + 1) * 8

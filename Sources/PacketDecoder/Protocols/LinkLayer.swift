@@ -103,6 +103,7 @@ public enum Dispatch {
     /// The end a payload will claim, read ahead of decoding it: Wireshark shortens the payload's
     /// buffer (IP total length, ARP size) before a later cut, so the trailer after a caught cut
     /// still starts there.
+    @inline(__always)
     static func claimedEnd(_ ctx: borrowing DecodeContext, etherType type: UInt16, at offset: Int, limit: Int) -> Int {
         switch EtherType(rawValue: type) {
         case .ipv4:

@@ -48,10 +48,10 @@ public final class OutputBuffer {
     /// Bytes written and not yet flushed.
     public var bufferedCount: Int { bytes.count }
 
-    /// Hands over the buffered bytes instead of flushing them (a worker's formatted batch).
-    public func takeBuffered() -> [UInt8] {
-        var taken: [UInt8] = []
-        taken.reserveCapacity(bytes.capacity)
+    /// Hands over the buffered bytes instead of flushing them (a worker's formatted batch),
+    /// continuing in `replacement` (an empty array whose capacity is reused).
+    public func takeBuffered(replacingWith replacement: [UInt8] = []) -> [UInt8] {
+        var taken = replacement
         swap(&taken, &bytes)
         return taken
     }

@@ -46,13 +46,22 @@ final class ParallelPrinting: @unchecked Sendable {
     private var queue: [Batch] = []
     private var finished: [Int: Formatted] = [:]
     private var closed = false
+    /// Storage of consumed batches and outputs, reused: fresh megabytes per batch cost page
+    /// faults on every one.
+    private var spareBatches: [Batch] = []
+    private var spareOutputs: [[UInt8]] = []
 
     private let makePrinter: () -> PacketPrinter
     private let workerCount: Int
 
-    init(workers: Int, makePrinter: @escaping () -> PacketPrinter) {
+    /// Records per batch here: with `-c N`, no more than N (at least 64), so `-V -c 1000` does
+    /// not format thousands of trees nobody asked for.
+    private let batchRecords: Int
+
+    init(workers: Int, limit: Int? = nil, makePrinter: @escaping () -> PacketPrinter) {
         self.workerCount = workers
         self.makePrinter = makePrinter
+        batchRecords = min(Self.recordsPerBatch, max(64, limit ?? Int.max))
     }
 
     /// Runs the pipeline over `file`. `consume` gets each formatted batch in order on the calling
@@ -73,7 +82,8 @@ final class ParallelPrinting: @unchecked Sendable {
         var produced = 0      // batches queued so far
         var stopped = false
         var batch = Batch(number: 0)
-        let inFlightLimit = workerCount * 4
+        // With -c, fewer batches ahead: each one may be work past the count.
+        let inFlightLimit = batchRecords < Self.recordsPerBatch ? workerCount : workerCount * 4
 
         // Hands finished batches to `consume` in order; waits for the next one when `wait`.
         func drain(waitUntilBelow limit: Int) {
@@ -85,6 +95,7 @@ final class ParallelPrinting: @unchecked Sendable {
                 guard let ready else { return }
                 next += 1
                 if !consume(ready) { stopped = true }
+                recycle(ready)
             }
         }
 
@@ -95,8 +106,7 @@ final class ParallelPrinting: @unchecked Sendable {
             condition.signal()
             condition.unlock()
             produced += 1
-            batch = Batch(number: produced)
-            batch.bytes.reserveCapacity(Self.bytesPerBatch + 65536)
+            batch = spareBatch(number: produced)
             drain(waitUntilBelow: inFlightLimit)
         }
 
@@ -110,7 +120,7 @@ final class ParallelPrinting: @unchecked Sendable {
                 let start = batch.bytes.count
                 batch.bytes.append(contentsOf: record.bytes)
                 batch.records.append((start, record.bytes.count, record.metadata))
-                if batch.records.count >= Self.recordsPerBatch || batch.bytes.count >= Self.bytesPerBatch { submit() }
+                if batch.records.count >= batchRecords || batch.bytes.count >= Self.bytesPerBatch { submit() }
                 return !stopped
             }
         } catch {
@@ -125,6 +135,27 @@ final class ParallelPrinting: @unchecked Sendable {
         condition.unlock()
         group.wait()
         if let readError { throw readError }
+    }
+
+    private func recycle(_ formatted: Formatted) {
+        var batch = formatted.batch
+        var output = formatted.output
+        batch.bytes.removeAll(keepingCapacity: true)
+        batch.records.removeAll(keepingCapacity: true)
+        output.removeAll(keepingCapacity: true)
+        condition.lock()
+        spareBatches.append(batch)
+        spareOutputs.append(output)
+        condition.unlock()
+    }
+
+    private func spareBatch(number: Int) -> Batch {
+        condition.lock()
+        var batch = spareBatches.popLast() ?? Batch(number: number)
+        condition.unlock()
+        batch.number = number
+        batch.bytes.reserveCapacity(Self.bytesPerBatch + 65536)
+        return batch
     }
 
     /// The first record read: every worker's Time column counts from it.
@@ -158,7 +189,10 @@ final class ParallelPrinting: @unchecked Sendable {
                     shown.append((i, printer.out.bufferedCount))
                 }
             }
-            let formatted = Formatted(batch: batch, output: printer.out.takeBuffered(), shown: shown)
+            condition.lock()
+            let spare = spareOutputs.popLast() ?? []
+            condition.unlock()
+            let formatted = Formatted(batch: batch, output: printer.out.takeBuffered(replacingWith: spare), shown: shown)
             condition.lock()
             finished[batch.number] = formatted
             condition.broadcast()

@@ -168,7 +168,7 @@ extension PacketPrinting {
     /// writes their output and the `-w` records in order and counts `-c`.
     private func runParallel(printing: Bool, writer: PcapWriter?, out: OutputBuffer,
                              writeError: inout CaptureError?) throws(CaptureError) {
-        let pipeline = ParallelPrinting(workers: ParallelPrinting.workers) { [mode, hex, offsets, displayFilter] in
+        let pipeline = ParallelPrinting(workers: ParallelPrinting.workers, limit: limit) { [mode, hex, offsets, displayFilter] in
             let printer = PacketPrinter(mode: mode, hex: hex, offsets: offsets, printing: printing,
                                         out: OutputBuffer(threshold: Int.max) { _ in }, displayFilter: displayFilter)
             printer.jsonCommaBeforeEveryObject = true

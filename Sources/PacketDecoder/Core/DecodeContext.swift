@@ -100,16 +100,26 @@ public struct DecodeContext: ~Copyable {
         swap(&diagnostics, &tree.diagnostics)
         swap(&protocolPath, &tree.protocolPath)
         swap(&strings, &tree.strings)
-        diagnostics.removeAll(keepingCapacity: true)
-        protocolPath.removeAll(keepingCapacity: true)
-        strings.removeAll(keepingCapacity: true)
+        // Most packets have no diagnostics or strings: no call at all for those.
+        if !diagnostics.isEmpty { diagnostics.removeAll(keepingCapacity: true) }
+        if !protocolPath.isEmpty { protocolPath.removeAll(keepingCapacity: true) }
+        if !strings.isEmpty { strings.removeAll(keepingCapacity: true) }
         self.originalLength = max(metadata.originalLength, bytes.count)
         self.metadata = metadata
     }
 
     consuming func finish(into tree: inout PacketTree) {
-        tree.nodes.removeAll(keepingCapacity: true)
-        tree.nodes.append(contentsOf: UnsafeBufferPointer(start: scratch.nodes, count: nodeCount))
+        // Overwrite the tree's nodes in place (a memcpy of trivial values), growing or shrinking
+        // its array only by the difference.
+        let count = nodeCount
+        if tree.nodes.count > count { tree.nodes.removeLast(tree.nodes.count - count) }
+        let reused = tree.nodes.count
+        if reused > 0 {
+            tree.nodes.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: scratch.nodes, count: reused) }
+        }
+        if reused < count {
+            tree.nodes.append(contentsOf: UnsafeBufferPointer(start: scratch.nodes + reused, count: count - reused))
+        }
         swap(&diagnostics, &tree.diagnostics)
         swap(&protocolPath, &tree.protocolPath)
         swap(&strings, &tree.strings)

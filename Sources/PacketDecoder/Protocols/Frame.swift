@@ -40,26 +40,25 @@ public enum FrameLayer {
 
     /// Opens the frame node and adds what the file said about the record.
     static func open(_ ctx: inout DecodeContext) -> Int {
-        let m = ctx.metadata
         let captured = ctx.capturedLength
         let index = ctx.open(frame, 0, captured, .none, [])
-        if let section = m.section { ctx.add(sectionNumber, 0, 0, .unsigned(UInt64(section)), .generated) }
-        if let id = m.interfaceID {
+        if let section = ctx.metadata.section { ctx.add(sectionNumber, 0, 0, .unsigned(UInt64(section)), .generated) }
+        if let id = ctx.metadata.interfaceID {
             ctx.add(interfaceID, 0, 0, .unsigned(UInt64(id)), .generated)
             // tshark names an interface description without a name "unknown".
-            ctx.add(interfaceName, 0, 0, ctx.string(m.interfaceName ?? "unknown"), .generated)
+            ctx.add(interfaceName, 0, 0, ctx.string(ctx.metadata.interfaceName ?? "unknown"), .generated)
         }
-        if let flags = m.direction {
+        if let flags = ctx.metadata.direction {
             ctx.open(packetFlags, 0, 0, .unsigned(UInt64(flags)), .generated)
             ctx.add(direction, 0, 0, .unsigned(UInt64(flags & 0x3)), .generated)
             ctx.close()
         }
-        if let text = m.comment { ctx.add(comment, 0, 0, ctx.string(text), .generated) }
-        ctx.add(linkType, 0, 0, .unsigned(UInt64(m.linkType.rawValue)), .generated)
-        ctx.add(time, 0, 0, .time(seconds: m.seconds, nanoseconds: m.nanoseconds), .generated)
-        ctx.add(timeEpoch, 0, 0, .time(seconds: m.seconds, nanoseconds: m.nanoseconds), .generated)
-        ctx.add(number, 0, 0, .unsigned(UInt64(m.number)), .generated)
-        ctx.add(length, 0, 0, .unsigned(UInt64(m.originalLength)), .generated)
+        if let text = ctx.metadata.comment { ctx.add(comment, 0, 0, ctx.string(text), .generated) }
+        ctx.add(linkType, 0, 0, .unsigned(UInt64(ctx.metadata.linkType.rawValue)), .generated)
+        ctx.add(time, 0, 0, .time(seconds: ctx.metadata.seconds, nanoseconds: ctx.metadata.nanoseconds), .generated)
+        ctx.add(timeEpoch, 0, 0, .time(seconds: ctx.metadata.seconds, nanoseconds: ctx.metadata.nanoseconds), .generated)
+        ctx.add(number, 0, 0, .unsigned(UInt64(ctx.metadata.number)), .generated)
+        ctx.add(length, 0, 0, .unsigned(UInt64(ctx.metadata.originalLength)), .generated)
         ctx.add(capturedLength, 0, 0, .unsigned(UInt64(captured)), .generated)
         // Its text comes from the tree's protocol path (see `PacketTree.fieldText`).
         ctx.add(protocols, 0, 0, .none, .generated)

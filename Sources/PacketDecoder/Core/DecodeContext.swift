@@ -50,6 +50,8 @@ public struct DecodeContext: ~Copyable {
     /// With a selection (`FieldSelection`): the fields to keep; nil keeps everything.
     private let keepBits: UnsafePointer<UInt64>?
     private let keepProtocols: UnsafePointer<UInt64>?
+    /// `FieldRegistry.masks`, fetched once per decode.
+    private let masks: UnsafeBufferPointer<UInt64>
     /// The index `add` gave the last node, or `DecodeContext.skipped` when it was not kept.
     public private(set) var lastAdded = 0
     /// The destination port of the innermost UDP or TCP header so far.
@@ -93,6 +95,7 @@ public struct DecodeContext: ~Copyable {
         self.bytes = bytes
         keepBits = selection.map { UnsafePointer($0.bits) }
         keepProtocols = selection.map { UnsafePointer($0.protocols) }
+        masks = FieldRegistry.masks
         scratch = tree.takeScratch()
         diagnostics = []
         protocolPath = []
@@ -246,6 +249,13 @@ public struct DecodeContext: ~Copyable {
         return index
     }
 
+    /// The registry's bit mask of `field` (0: whole bytes).
+    @inline(__always)
+    public func mask(_ field: Field) -> UInt64 {
+        let i = Int(field.rawValue)
+        return i < masks.count ? masks[i] : 0
+    }
+
     /// Whether this decode keeps `field` (always, without a selection): decoders skip work,
     /// like verifying a checksum, whose only result is a node nobody keeps.
     @inline(__always)
@@ -279,7 +289,7 @@ public struct DecodeContext: ~Copyable {
         case 4: raw = UInt64(try u32(offset, limit: limit))
         default: raw = try u64(offset, limit: limit)
         }
-        let mask = FieldRegistry.mask(field)
+        let mask = self.mask(field)
         if mask != 0 { raw = (raw & mask) >> UInt64(mask.trailingZeroBitCount) }
         add(field, offset, length, .unsigned(raw), flags)
         return raw
@@ -295,7 +305,7 @@ public struct DecodeContext: ~Copyable {
         case 3: raw = UInt64(try u24(offset, limit: limit))
         default: raw = UInt64(try u32(offset, limit: limit))
         }
-        let set = raw & FieldRegistry.mask(field) != 0
+        let set = raw & mask(field) != 0
         add(field, offset, length, .boolean(set))
         return set
     }

@@ -184,8 +184,14 @@ public enum FieldRegistry {
         return info
     }
 
-    /// Masks by raw value: the decoder's hot path needs only this, not the whole entry.
-    static let masks: [UInt64] = byRawValue.map { $0?.mask ?? 0 }
+    /// Masks by raw value: the decoder's hot path needs only this, not the whole entry. Kept in
+    /// memory that lives as long as the process, so a decode takes the pointer once
+    /// (`DecodeContext.mask`) instead of going through the lazy global on every field.
+    nonisolated(unsafe) static let masks: UnsafeBufferPointer<UInt64> = {
+        let table = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: byRawValue.count)
+        for (i, info) in byRawValue.enumerated() { table[i] = info?.mask ?? 0 }
+        return UnsafeBufferPointer(table)
+    }()
 
     /// Fields whose text a function computes (`FieldInfo.format`), by raw value.
     static let formatted: [Bool] = byRawValue.map { $0?.format != nil }

@@ -273,7 +273,7 @@ extension ICMPv6Layer {
             let flags = try ctx.u16(p, limit: limit)
             ctx.open(optionFlagsExpansion, p, 2, .unsigned(UInt64(flags)))
             for field in flagsExpansionBits {
-                ctx.add(field, p, 2, .boolean(UInt64(flags) & FieldRegistry.mask(field) != 0))
+                ctx.add(field, p, 2, .boolean(UInt64(flags) & ctx.mask(field) != 0))
             }
             ctx.add(optionFlagsExpansionPreference, p, 2, .unsigned(UInt64((flags & 0x1800) >> 11)))
             ctx.add(optionFlagsExpansionProxy, p, 2, .boolean(flags & 0x0400 != 0))
@@ -332,8 +332,8 @@ extension ICMPv6Layer {
                              at o: Int, limit: Int) throws(Cut) {
         let value = try ctx.u8(o, limit: limit)
         ctx.open(parent, o, 1, .unsigned(UInt64(value)))
-        for field in bits { ctx.add(field, o, 1, .boolean(UInt64(value) & FieldRegistry.mask(field) != 0)) }
-        let mask = FieldRegistry.mask(reserved)
+        for field in bits { ctx.add(field, o, 1, .boolean(UInt64(value) & ctx.mask(field) != 0)) }
+        let mask = ctx.mask(reserved)
         ctx.add(reserved, o, 1, .unsigned((UInt64(value) & mask) >> UInt64(mask.trailingZeroBitCount)))
         ctx.close()
     }

@@ -168,7 +168,7 @@ extension ICMPv6Layer {
         let flags = try ctx.u16(body + 2, limit: limit)
         ctx.open(niFlags, body + 2, 2, .unsigned(UInt64(flags)))
         for field in niFlagBits {
-            ctx.add(field, body + 2, 2, .boolean(UInt64(flags) & FieldRegistry.mask(field) != 0))
+            ctx.add(field, body + 2, 2, .boolean(UInt64(flags) & ctx.mask(field) != 0))
         }
         ctx.add(niFlagReserved, body + 2, 2, .unsigned(UInt64(flags & 0xFFC0) >> 6))
         ctx.close()

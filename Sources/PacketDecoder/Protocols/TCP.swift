@@ -186,7 +186,7 @@ public enum TCPLayer {
         let flagsOffset = offset + Layout.offsetAndFlags.lowerBound
         ctx.open(flags, flagsOffset, 2, .unsigned(UInt64(flagBits)))
         for field in flagFields {
-            ctx.add(field, flagsOffset, 2, .boolean(UInt64(flagBits) & FieldRegistry.mask(field) != 0))
+            ctx.add(field, flagsOffset, 2, .boolean(UInt64(flagBits) & ctx.mask(field) != 0))
         }
         ctx.add(flagsText, flagsOffset, 2, .unsigned(UInt64(flagBits)), .generated)
         ctx.close()

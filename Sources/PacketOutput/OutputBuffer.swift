@@ -73,5 +73,3 @@ public final class StringSink: @unchecked Sendable {
     public func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
 }
 
-/// Text as bytes, for printers that build a line without Strings (`SummaryPrinter.write`).
-typealias LineBytes = TextBytes

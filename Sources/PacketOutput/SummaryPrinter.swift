@@ -34,7 +34,7 @@ public struct SummaryPrinter {
         let s = tree.summaryLayout
         out.appendLine { bytes in
             let start = bytes.count
-            LineBytes.appendDecimal(UInt64(m.number), width: 5, to: &bytes)
+            TextBytes.appendDecimal(UInt64(m.number), width: 5, to: &bytes)
             bytes.append(0x20)
             TimeFormat.appendDifference(from: reference, to: (m.seconds, m.nanoseconds), width: 10, to: &bytes)
             bytes.append(0x20)
@@ -44,21 +44,21 @@ public struct SummaryPrinter {
             if sourceCount < 12 {
                 let shift = 12 - sourceCount
                 let length = bytes.count - sourceStart
-                LineBytes.appendSpaces(shift, to: &bytes)
+                TextBytes.appendSpaces(shift, to: &bytes)
                 var i = sourceStart + length - 1
                 while i >= sourceStart { bytes[i + shift] = bytes[i]; i -= 1 }
                 for j in sourceStart..<(sourceStart + shift) { bytes[j] = 0x20 }
             }
             bytes.append(contentsOf: [0x20, 0xE2, 0x86, 0x92, 0x20])  // " → "
             let destinationCount = s.destinationNode.map { tree.appendFieldText($0, to: &bytes) } ?? 0
-            LineBytes.appendSpaces(12 - destinationCount, to: &bytes)
+            TextBytes.appendSpaces(12 - destinationCount, to: &bytes)
             bytes.append(0x20)
-            LineBytes.append(s.protocolName, to: &bytes)
+            TextBytes.append(s.protocolName, to: &bytes)
             bytes.append(0x20)
-            LineBytes.appendDecimal(UInt64(m.originalLength), to: &bytes)
+            TextBytes.appendDecimal(UInt64(m.originalLength), to: &bytes)
             bytes.append(0x20)
             tree.appendInfo(s, to: &bytes)
-            LineBytes.sanitizeTail(from: start, of: &bytes)
+            TextBytes.sanitizeTail(from: start, of: &bytes)
         }
     }
 
@@ -104,14 +104,14 @@ public enum TimeFormat {
         let micros = nanos / 1000
         guard seconds >= 0, micros >= 0, micros < 1_000_000 else {
             // Out of range (a broken file's fraction): the String path.
-            return LineBytes.append(difference(from: a, to: b), width: width, alignRight: true, to: &bytes)
+            return TextBytes.append(difference(from: a, to: b), width: width, alignRight: true, to: &bytes)
         }
         var secondDigits = 0
         var n = seconds
         repeat { secondDigits += 1; n /= 10 } while n != 0
-        LineBytes.appendSpaces(width - ((negative ? 1 : 0) + secondDigits + 7), to: &bytes)
+        TextBytes.appendSpaces(width - ((negative ? 1 : 0) + secondDigits + 7), to: &bytes)
         if negative { bytes.append(0x2D) }
-        LineBytes.appendDecimal(UInt64(seconds), to: &bytes)
+        TextBytes.appendDecimal(UInt64(seconds), to: &bytes)
         bytes.append(0x2E)
         var divisor: Int64 = 100_000
         while divisor > 0 { bytes.append(0x30 + UInt8(micros / divisor % 10)); divisor /= 10 }

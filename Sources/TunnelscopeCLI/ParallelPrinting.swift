@@ -68,7 +68,7 @@ final class ParallelPrinting: @unchecked Sendable {
     /// thread and returns false to stop (the `-c` count reached, a write failed).
     func run(file: CaptureFile, consume: (Formatted) -> Bool) throws(CaptureError) {
         let group = DispatchGroup()
-        var reference: FrameMetadata?
+        var sawFirst = false
         for n in 0..<workerCount {
             group.enter()
             let thread = Thread { [self] in
@@ -85,7 +85,8 @@ final class ParallelPrinting: @unchecked Sendable {
         // With -c, fewer batches ahead: each one may be work past the count.
         let inFlightLimit = batchRecords < Self.recordsPerBatch ? workerCount : workerCount * 4
 
-        // Hands finished batches to `consume` in order; waits for the next one when `wait`.
+        // Hands finished batches to `consume` in order; waits for the next one while `limit` or
+        // more batches are out.
         func drain(waitUntilBelow limit: Int) {
             while !stopped {
                 condition.lock()
@@ -113,9 +114,11 @@ final class ParallelPrinting: @unchecked Sendable {
         var readError: CaptureError?
         do {
             try file.forEach { record in
-                if reference == nil {
-                    reference = record.metadata
-                    referenceMetadata = record.metadata
+                if !sawFirst {
+                    sawFirst = true
+                    condition.lock()
+                    self.reference = record.metadata
+                    condition.unlock()
                 }
                 let start = batch.bytes.count
                 batch.bytes.append(contentsOf: record.bytes)
@@ -158,12 +161,8 @@ final class ParallelPrinting: @unchecked Sendable {
         return batch
     }
 
-    /// The first record read: every worker's Time column counts from it.
-    private var referenceMetadata: FrameMetadata? {
-        get { condition.lock(); defer { condition.unlock() }; return _reference }
-        set { condition.lock(); _reference = newValue; condition.unlock() }
-    }
-    private var _reference: FrameMetadata?
+    /// The first record read (guarded by `condition`): every worker's Time column counts from it.
+    private var reference: FrameMetadata?
 
     private func work() {
         let printer = makePrinter()
@@ -173,7 +172,7 @@ final class ParallelPrinting: @unchecked Sendable {
             while queue.isEmpty && !closed { condition.wait() }
             if queue.isEmpty { condition.unlock(); return }
             let batch = queue.removeFirst()
-            let reference = _reference
+            let reference = self.reference
             condition.unlock()
             if !referenceNoted, let reference {
                 printer.noteReference(reference)

@@ -239,8 +239,8 @@ final class PacketPrinter {
         treePrinter = TreePrinter(showOffsets: offsets)
     }
 
-    /// Workers of `ParallelPrinting` write a comma before every JSON object but the first of
-    /// their batch; the writer drops the one before the capture's first object.
+    /// Workers of `ParallelPrinting` write a comma before every JSON object (they cannot know
+    /// which is the capture's first); the writer drops the one before the first.
     var jsonCommaBeforeEveryObject = false
 
     /// The packet the Time column counts from (the capture's first), when another thread read it.
@@ -286,7 +286,7 @@ final class PacketPrinter {
         switch mode {
         case .summary:
             Self.writeSummary(&summary, &tree, out)
-            if hex { hexLines() ; out.writeLine("") }
+            if hex { hexLines(); out.writeLine("") }
         case .tree:
             for line in treePrinter.lines(for: tree) { out.writeLine(line) }
             if hex { out.writeLine(""); hexLines() }

@@ -35,18 +35,18 @@ struct SummaryBytesTests {
         samples += [String(repeating: " ~é→", count: 12), String(repeating: "\u{A0}\u{FF}", count: 9)]
         for text in samples {
             var bytes = Array("x".utf8)
-            LineBytes.append(text, to: &bytes)
-            LineBytes.sanitizeTail(from: 1, of: &bytes)
+            TextBytes.append(text, to: &bytes)
+            TextBytes.sanitizeTail(from: 1, of: &bytes)
             #expect(String(decoding: bytes, as: UTF8.self) == "x" + TerminalText.sanitized(text), "\(text.debugDescription)")
         }
     }
 
     @Test func paddingAndNumbersMatchTheStringForms() {
         var bytes: [UInt8] = []
-        LineBytes.appendDecimal(0, width: 5, to: &bytes); LineBytes.appendDecimal(123456, width: 5, to: &bytes)
-        LineBytes.appendDecimal(UInt64.max, to: &bytes)
-        LineBytes.append("ab", width: 4, alignRight: true, to: &bytes); LineBytes.append("cd", width: 4, to: &bytes)
-        LineBytes.append("é", width: 3, to: &bytes)
+        TextBytes.appendDecimal(0, width: 5, to: &bytes); TextBytes.appendDecimal(123456, width: 5, to: &bytes)
+        TextBytes.appendDecimal(UInt64.max, to: &bytes)
+        TextBytes.append("ab", width: 4, alignRight: true, to: &bytes); TextBytes.append("cd", width: 4, to: &bytes)
+        TextBytes.append("é", width: 3, to: &bytes)
         TimeFormat.appendDifference(from: (10, 500_000_000), to: (9, 0), width: 10, to: &bytes)
         TimeFormat.appendDifference(from: (0, 0), to: (12_345, 6_000), width: 10, to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == "    0123456\(UInt64.max)  abcd  é  " + " -1.500000" + "12345.000006")

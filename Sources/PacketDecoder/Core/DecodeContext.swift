@@ -430,9 +430,6 @@ public struct DecodeContext: ~Copyable {
         nodes[index].flags.formUnion(flags)
     }
 
-    /// The index the next node will get.
-    @inline(__always)
-    public var nextIndex: Int { nodeCount }
 
     /// Attaches expert information to node `index`.
     public mutating func diagnose(_ index: Int, _ severity: Severity, _ group: ExpertGroup, _ message: String) {

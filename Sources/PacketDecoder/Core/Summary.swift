@@ -46,15 +46,8 @@ extension PacketTree {
         var layout = SummaryLayout()
         // Layers before this index sit inside an ICMP error's quote: they give no columns.
         var quoteEnd = 0
-        var previousIP: Int?    // the last layer that matters for a tunnel, and the last IP layer
-        var lastIP: Int?
         // The innermost addressed layer gives the columns; the innermost protocol names the row.
-        var i = 0
-        let count = nodes.count
-        while i < count {
-            defer { i += 1 }
-            let flags = nodes[i].flags
-            guard flags.contains(.layer) else { continue }
+        for i in nodes.indices where nodes[i].flags.contains(.layer) {
             let field = nodes[i].field
             let quoted = i < quoteEnd
             switch field {
@@ -76,25 +69,14 @@ extension PacketTree {
             default:
                 break
             }
-            // The last tunnel crossed (as `tunnels` finds them; extension headers do not count).
-            switch field {
-            case IPv6OptionsLayer.hopByHop, IPv6OptionsLayer.destination, IPv6RoutingLayer.routing,
-                 IPv6ExtensionLayer.fragment, IPv6ExtensionLayer.ah:
-                break
-            case IPv4Layer.ip, IPv6Layer.ipv6:
-                if let outer = previousIP, let kind = TunnelKind(outer: nodes[outer].field, inner: field),
-                   let outerIP = kind == .teredo ? lastIP : outer {
-                    layout.lastTunnel = (kind, outerIP, i)
-                }
-                lastIP = i
-                previousIP = i
-            default:
-                previousIP = i
-            }
             if field == DataLayer.data { continue }
             if quoted { continue }
             if field == EthernetLayer.ethertypeStep { continue }
             layout.infoLayer = i
+        }
+        // The last tunnel crossed that can be described (as `tunnels.last`).
+        forEachTunnel { kind, outer, inner in
+            if outerAddresses(kind, outer: outer) != nil { layout.lastTunnel = (kind, outer, inner) }
         }
         // The Protocol column: Wireshark's short name, except where a dissector sets its own.
         if let layer = layout.infoLayer {

@@ -64,6 +64,14 @@ extension PacketTree {
     /// an ICMP error's quote is not (its ICMP layer stands between).
     public var tunnels: [TunnelDescription] {
         var result: [TunnelDescription] = []
+        forEachTunnel { kind, outer, inner in
+            if let described = describe(kind, outer: outer, inner: inner) { result.append(described) }
+        }
+        return result
+    }
+
+    /// Calls `body` with each encapsulation's kind and outer and inner IP layers, outermost first.
+    func forEachTunnel(_ body: (TunnelKind, Int, Int) -> Void) {
         var previous: Int?      // the last layer that matters
         var lastIP: Int?        // the IP layer UDP/Teredo sit on
         var i = 0
@@ -77,9 +85,8 @@ extension PacketTree {
                 continue
             case IPv4Layer.ip, IPv6Layer.ipv6:
                 if let outer = previous, let kind = TunnelKind(outer: nodes[outer].field, inner: node.field),
-                   let outerIP = kind == .teredo ? lastIP : outer,
-                   let described = describe(kind, outer: outerIP, inner: i) {
-                    result.append(described)
+                   let outerIP = kind == .teredo ? lastIP : outer {
+                    body(kind, outerIP, i)
                 }
                 lastIP = i
             default:
@@ -87,7 +94,6 @@ extension PacketTree {
             }
             previous = i
         }
-        return result
     }
 
     func describe(_ kind: TunnelKind, outer: Int, inner: Int) -> TunnelDescription? {
@@ -113,7 +119,7 @@ extension PacketTree {
         return true
     }
 
-    private func outerAddresses(_ kind: TunnelKind, outer: Int) -> (Int, Int)? {
+    func outerAddresses(_ kind: TunnelKind, outer: Int) -> (Int, Int)? {
         let isIPv6 = nodes[outer].field == IPv6Layer.ipv6
         guard let source = firstChild(outer, isIPv6 ? IPv6Layer.source : IPv4Layer.source),
               let destination = firstChild(outer, isIPv6 ? IPv6Layer.destination : IPv4Layer.destination) else {

@@ -10,15 +10,14 @@ struct ParallelPrintTests {
     static let onePass = ["TUNNELSCOPE_PRINT_WORKERS": "1"]
     static let parallel = ["TUNNELSCOPE_PRINT_WORKERS": "3", "TUNNELSCOPE_PRINT_BATCH": "3"]
 
+    // Each format once, a display filter with JSON's commas, and -c stopping mid-batch: five
+    // variants keep the 70 captures x 2 runs light beside the other suites running in parallel.
     static let variants: [[String]] = [
         [],
         ["-V", "-x"],
         ["-T", "fields", "-e", "frame.number", "-e", "ip.src", "-e", "ipv6.src", "-e", "icmpv6.type"],
-        ["-T", "json"],
-        ["-Y", "ipv6 || arp"],
-        ["-Y", "ip.proto == 41", "-T", "json"],
-        ["-c", "7"],
-        ["-Y", "ipv6", "-c", "4", "-T", "json"],
+        ["-Y", "ipv6 || arp", "-T", "json"],
+        ["-Y", "ipv6", "-c", "4"],
     ]
 
     @Test(arguments: Fixtures.allCaptures)

@@ -91,6 +91,9 @@ public struct AppState: Sendable {
     public var filterHistory: [String] = []
     public var appliedFilter = ""
     public var gotoText: String?
+    /// A go-to packet number not read yet (the file still indexing, the capture still running):
+    /// the selection jumps there when it arrives; any key cancels it.
+    public var pendingGoTo: Int?
     public var showHelp = false
     /// The walkthrough's lesson panel, when open (LessonPanel.swift).
     public var lesson: LessonState?

@@ -35,6 +35,11 @@ extension AppState {
             selectRow(0, env)
         }
         if follow && view == nil && packetCount > before { selectRow(packetCount - 1, env) }
+        if let number = pendingGoTo, number <= packetCount || sourceComplete {
+            pendingGoTo = nil
+            message = nil
+            goTo(packetNumber: number, env)
+        }
     }
 
     /// Installs the rows a filter matched so far (`complete` once it has seen every packet).
@@ -97,6 +102,7 @@ extension AppState {
             return [.quit]
         case .key(let key):
             message = nil
+            pendingGoTo = nil
             if showHelp {
                 showHelp = false
                 return key == .character("q") ? [] : []
@@ -492,7 +498,13 @@ extension AppState {
     /// Selects the row of packet `number` (1-based), or the nearest shown one.
     public mutating func goTo(packetNumber number: Int, _ env: Environment) {
         guard number <= packetCount else {
-            message = "No packet \(number): there are \(packetCount)"
+            if sourceComplete {
+                message = "No packet \(number): there are \(packetCount)"
+            } else {
+                // Still reading: jump when it is there (`refresh`).
+                pendingGoTo = number
+                message = "Packet \(number) is not read yet: going there when it is (any key cancels)"
+            }
             return
         }
         if let view {

@@ -209,3 +209,52 @@ struct EmptyScreenTests {
         #expect(state.render(env).line(1).contains("No packets match the filter."))
     }
 }
+
+/// A file still being indexed: its packets arrive a few at a time.
+final class GrowingSource: PacketSource {
+    let name = "article-tunnel.pcap"
+    let frames = Fixtures.decodeAll(Fixtures.capture("article-tunnel.pcap")).frames
+    var available = 10
+    var count: Int { min(available, frames.count) }
+    var isComplete: Bool { available >= frames.count }
+    var loadedFraction: Double? { Double(count) / Double(frames.count) }
+    func decode(_ index: Int, into tree: inout PacketTree) { tree = frames[index] }
+}
+
+@Suite("go-to while loading")
+struct PendingGoToTests {
+    @Test func goToAPacketNotReadYetJumpsWhenItArrives() {
+        let source = GrowingSource()
+        let env = Environment(source: source, checkFilter: fakeCheck)
+        var state = AppState(width: 80, height: 24)
+        state.refresh(from: env)
+        for key: Key in [.character(":"), .character("7"), .character("3"), .enter] { _ = state.reduce(.key(key), env) }
+        #expect(state.pendingGoTo == 73)
+        #expect(state.message?.contains("not read yet") == true)
+        #expect(state.selectedRow == 0)
+        source.available = 50
+        state.refresh(from: env)
+        #expect(state.pendingGoTo == 73)   // still not there
+        source.available = 200
+        state.refresh(from: env)
+        #expect(state.pendingGoTo == nil)
+        #expect(state.selectedRow == 72)
+        #expect(state.render(env).text.contains("Frame 73: 138 bytes on wire"))
+    }
+
+    @Test func aKeyCancelsAndACompleteFileSaysThereIsNone() {
+        let source = GrowingSource()
+        let env = Environment(source: source, checkFilter: fakeCheck)
+        var state = AppState(width: 80, height: 24)
+        state.refresh(from: env)
+        for key: Key in [.character(":"), .character("7"), .character("3"), .enter] { _ = state.reduce(.key(key), env) }
+        _ = state.reduce(.key(.down), env)
+        #expect(state.pendingGoTo == nil)
+        source.available = 200
+        state.refresh(from: env)
+        #expect(state.selectedRow == 1)     // the down key, not the cancelled jump
+        for key: Key in [.character(":"), .character("9"), .character("9"), .character("9"), .enter] { _ = state.reduce(.key(key), env) }
+        #expect(state.pendingGoTo == nil)
+        #expect(state.message?.hasPrefix("No packet 999: there are") == true)
+    }
+}

@@ -259,3 +259,34 @@ struct IPv6Tests {
         }
     }
 }
+
+/// The decoder's node memory grows past its first 256 nodes and is reused across packets.
+@Suite("node storage")
+struct NodeStorageTests {
+    /// Raw IPv6 with a 2,048-byte hop-by-hop header of Pad1 options: thousands of nodes.
+    static let manyOptions: [UInt8] = {
+        var bytes: [UInt8] = [0x60, 0, 0, 0, 0x08, 0x00, 0x00, 64]   // payload 2,048, next: hop-by-hop
+        bytes += [UInt8](repeating: 0, count: 15) + [1]                  // ::1
+        bytes += [UInt8](repeating: 0, count: 15) + [1]
+        bytes += [59, 255] + [UInt8](repeating: 0, count: 2046)          // no next header; Pad1 x 2,046
+        return bytes
+    }()
+
+    @Test func aTreeLargerThanTheFirstBufferIsWholeAndStable() {
+        let metadata = FrameMetadata(number: 1, originalLength: Self.manyOptions.count, linkType: .raw)
+        var tree = PacketTree()
+        PacketDecoder.decode(Self.manyOptions, metadata: metadata, into: &tree)
+        let first = tree.nodes
+        #expect(first.count > 2046)
+        #expect(first.indices.allSatisfy { Int(first[$0].subtreeEnd) > $0 && Int(first[$0].subtreeEnd) <= first.count })
+        // A small packet into the same tree, then the big one again: the same nodes.
+        PacketDecoder.decode(Array(Self.manyOptions.prefix(40)), metadata: metadata, into: &tree)
+        #expect(tree.nodes.count < 50)
+        PacketDecoder.decode(Self.manyOptions, metadata: metadata, into: &tree)
+        #expect(tree.nodes == first)
+        // A copy keeps its nodes when the original decodes again (the scratch is not shared).
+        let copy = tree
+        PacketDecoder.decode(Array(Self.manyOptions.prefix(40)), metadata: metadata, into: &tree)
+        #expect(copy.nodes == first)
+    }
+}

@@ -23,20 +23,18 @@ final class DecodeScratch: @unchecked Sendable {
         open.deallocate()
     }
 
-    func growNodes(keeping count: Int) {
-        let bigger = UnsafeMutablePointer<FieldNode>.allocate(capacity: nodeCapacity * 2)
-        bigger.moveInitialize(from: nodes, count: count)
-        nodes.deallocate()
-        nodes = bigger
-        nodeCapacity *= 2
-    }
+    func growNodes(keeping count: Int) { nodes = Self.doubled(nodes, capacity: &nodeCapacity, keeping: count) }
 
-    func growOpen(keeping count: Int) {
-        let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: openCapacity * 2)
-        bigger.moveInitialize(from: open, count: count)
-        open.deallocate()
-        open = bigger
-        openCapacity *= 2
+    func growOpen(keeping count: Int) { open = Self.doubled(open, capacity: &openCapacity, keeping: count) }
+
+    /// A buffer of twice the capacity holding the first `count` elements of `buffer` (freed).
+    private static func doubled<T>(_ buffer: UnsafeMutablePointer<T>, capacity: inout Int,
+                                   keeping count: Int) -> UnsafeMutablePointer<T> {
+        let bigger = UnsafeMutablePointer<T>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: buffer, count: count)
+        buffer.deallocate()
+        capacity *= 2
+        return bigger
     }
 }
 

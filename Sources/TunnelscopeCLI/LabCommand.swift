@@ -97,6 +97,9 @@ struct LabCommand: ParsableCommand {
             let lab = try place.lab()
             let report = lab.statusReport()
             LabCommand.say(report.text)
+            // As `systemctl status`: 3 when it is not running (down, or not healthy), so scripts
+            // can write `tunnelscope lab status >/dev/null || sudo tunnelscope lab up`.
+            if !report.up { throw ExitCode(3) }
         }
     }
 

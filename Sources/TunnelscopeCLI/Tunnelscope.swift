@@ -25,6 +25,10 @@ public struct Tunnelscope: ParsableCommand {
             var command = try parseAsRoot(arguments)
             try command.run()
             Foundation.exit(0)
+        } catch let code as ExitCode {
+            // A status, not an error (`lab status` when the lab is down): already said on stdout.
+            Terminal.flushStandardOutput()
+            Foundation.exit(code.rawValue)
         } catch let failure as CommandFailure {
             Terminal.flushStandardOutput()
             Terminal.error(failure.message)

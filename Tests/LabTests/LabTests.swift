@@ -222,7 +222,7 @@ struct LabTests {
             #expect(lab.leftoverProcesses.isEmpty, "processes left: \(lab.leftoverProcesses)")
             #expect(!FileManager.default.fileExists(atPath: "/run/tunnelscope-lab/\(lab.prefix)"))
             let statusDown = try lab.run(["status"])
-            #expect(statusDown.status == 0 && statusDown.stdout.contains("is down"))
+            #expect(statusDown.status == 3 && statusDown.stdout.contains("is down"))
             let downAgain = try lab.run(["down"])
             #expect(downAgain.status == 0 && downAgain.stdout.contains("was not up"))
         }
@@ -308,7 +308,9 @@ struct LabTests {
             let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
             kill(pid, SIGKILL)
             usleep(200_000)
-            let broken = try lab.run(["status"]).stdout
+            let brokenRun = try lab.run(["status"])
+            let broken = brokenRun.stdout
+            #expect(brokenRun.status == 3)
             #expect(broken.contains("not healthy") && broken.contains("endpoint: NOT RUNNING"), "\(broken)")
             #expect(try lab.run(["ping"]).status == 1)
             let repaired = try lab.run(["up"])
@@ -376,7 +378,7 @@ struct LabDownTests {
                     && r.stderr.split(separator: "\n").count == 1, "\(command): \(r.stderr)")
         }
         let status = try lab.run(["status"])
-        #expect(status.status == 0 && status.stdout.contains("is down"))
+        #expect(status.status == 3 && status.stdout.contains("is down"))
         let down = try lab.run(["down"])
         #expect(down.status == 0 && down.stdout.contains("was not up"))
     }

@@ -75,6 +75,13 @@ public struct SummaryPrinter {
 public enum TimeFormat {
     /// `b - a` in seconds with six decimals ("0.000155"), negative allowed.
     public static func difference(from a: (Int64, UInt32), to b: (Int64, UInt32)) -> String {
+        let (negative, seconds, micros) = split(from: a, to: b)
+        let fraction = String(micros)
+        return (negative ? "-" : "") + "\(seconds)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
+    /// `b - a` as a sign, whole seconds and microseconds (both of the magnitude).
+    private static func split(from a: (Int64, UInt32), to b: (Int64, UInt32)) -> (negative: Bool, seconds: Int64, micros: Int64) {
         var seconds = b.0 - a.0
         var nanos = Int64(b.1) - Int64(a.1)
         if nanos < 0 { nanos += 1_000_000_000; seconds -= 1 }
@@ -85,23 +92,12 @@ public enum TimeFormat {
             seconds = total / 1_000_000_000
             nanos = total % 1_000_000_000
         }
-        let micros = nanos / 1000
-        let fraction = String(micros)
-        return (negative ? "-" : "") + "\(seconds)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+        return (negative, seconds, nanos / 1000)
     }
 
     /// `difference(from:to:)` right-aligned in `width` columns, appended as bytes.
     static func appendDifference(from a: (Int64, UInt32), to b: (Int64, UInt32), width: Int, to bytes: inout [UInt8]) {
-        var seconds = b.0 - a.0
-        var nanos = Int64(b.1) - Int64(a.1)
-        if nanos < 0 { nanos += 1_000_000_000; seconds -= 1 }
-        let negative = seconds < 0
-        if negative {
-            let total = -(seconds * 1_000_000_000 + nanos)
-            seconds = total / 1_000_000_000
-            nanos = total % 1_000_000_000
-        }
-        let micros = nanos / 1000
+        let (negative, seconds, micros) = split(from: a, to: b)
         guard seconds >= 0, micros >= 0, micros < 1_000_000 else {
             // Out of range (a broken file's fraction): the String path.
             return TextBytes.append(difference(from: a, to: b), width: width, alignRight: true, to: &bytes)

@@ -270,9 +270,6 @@ public struct DecodeContext: ~Copyable {
         return keepProtocols[Int(layer.rawValue >> 14)] & (1 << UInt64((layer.rawValue >> 8) & 63)) != 0
     }
 
-    /// True when decoding everything (no selection).
-    @inline(__always)
-    public var keepsAll: Bool { keepBits == nil }
 
     /// Reads and appends an unsigned field of `length` bytes (1, 2, 3, 4 or 8), applying the
     /// registry's mask. Returns the (masked, shifted) value.

@@ -146,15 +146,14 @@ public enum InfoColumn {
         }
     }
 
-    /// Each protocol writes its own Info text (`ICMPv6Layer.info`...); this picks the one for
-    /// the innermost layer.
+    /// Each protocol writes its own Info text (`ICMPv6Layer.writeInfo`, `IPv4Layer.info`...);
+    /// this picks the one for the innermost layer.
     public static func text(_ tree: PacketTree, layer index: Int) -> String {
         switch tree.nodes[index].field {
-        case UDPLayer.udp: return UDPLayer.info(tree, layer: index)
-        case TCPLayer.tcp: return TCPLayer.info(tree, layer: index)
-        case ICMPv6Layer.icmpv6: return ICMPv6Layer.info(tree, layer: index)
-        case ICMPv4Layer.icmp: return ICMPv4Layer.info(tree, layer: index)
-        case ARPLayer.arp: return ARPLayer.info(tree, layer: index)
+        case UDPLayer.udp, TCPLayer.tcp, ICMPv6Layer.icmpv6, ICMPv4Layer.icmp, ARPLayer.arp:
+            var out: [UInt8] = []
+            write(tree, layer: index, to: &out)
+            return String(decoding: out, as: UTF8.self)
         case IPv4Layer.ip: return IPv4Layer.info(tree, layer: index)
         case LinuxCookedLayer.sll: return LinuxCookedLayer.info(tree, layer: index)
         case EthernetLayer.eth: return EthernetLayer.info(tree, layer: index)

@@ -25,9 +25,14 @@ release: setup
 run: release
 	.build/release/tunnelscope $(ARGS)
 
+# The last step catches a gross slowdown of the release decoder (a ratio to a reference loop in
+# the same process, never a tight time): see `tunnelscope-bench floor`.
+CAPTURES ?= $(or $(TUNNELSCOPE_CAPTURES),../shared/captures)
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(SWIFT) build -c release --product tunnelscope-bench
+	.build/release/tunnelscope-bench floor $(CAPTURES)/article-echo-request.pcap
 
 # libFuzzer over the decoder: `make fuzz SECONDS=60`. New findings land in Fuzz/corpus-new;
 # copy the interesting ones into Fuzz/corpus, which `make test` replays.

@@ -12,6 +12,60 @@ if CommandLine.arguments.count >= 4 && CommandLine.arguments[1] == "generate" {
     exit(0)
 }
 
+// `tunnelscope-bench floor [FILE]`: the regression check `make test` runs on the release build.
+// Times are compared with a reference loop timed in the same process (same build, machine and
+// load), so only a gross slowdown fails, never noise: the limit is three times the ratio
+// measured when the check was written. It exists because a release-only slowdown (a stored
+// property passed `inout`, which made every read of it a dynamic exclusivity check) cost the
+// decoder three quarters of its speed and passed the debug-build tests unnoticed.
+if CommandLine.arguments.count >= 2 && CommandLine.arguments[1] == "floor" {
+    let path = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "../shared/captures/article-echo-request.pcap"
+    exit(decodeRateFloor(frame: Array(try Data(contentsOf: URL(fileURLWithPath: path)).dropFirst(40))) ? 0 : 1)
+}
+
+/// FNV-1a over the frame: serial work no compiler can vectorise away, the yardstick.
+@inline(never)
+func referenceWork(_ bytes: UnsafeRawBufferPointer, rounds: Int) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for _ in 0..<rounds {
+        for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3 }
+    }
+    return hash
+}
+
+func decodeRateFloor(frame: [UInt8]) -> Bool {
+    let metadata = FrameMetadata(number: 1, originalLength: frame.count, linkType: .ethernet)
+    let filter = try! DisplayFilter(compiling: "ip.proto == 41")
+    // decode time / reference time, release build, 2-core Xeon, 2026-11-29.
+    let measured = (full: 2.7, filter: 1.9)
+    let rounds = 20_000
+    var full = Double.infinity, lean = Double.infinity, sink: UInt64 = 0, nodes = 0
+    frame.withUnsafeBytes { raw in
+        var tree = PacketTree()
+        for _ in 0..<7 {
+            var start = Date()
+            for _ in 0..<rounds { PacketDecoder.decode(raw, metadata: metadata, into: &tree) }
+            let decode = Date().timeIntervalSince(start)
+            nodes = tree.nodes.count
+            start = Date()
+            for _ in 0..<rounds {
+                PacketDecoder.decode(raw, metadata: metadata, into: &tree, keeping: filter.selection)
+                if filter.matches(tree) { sink &+= 1 }
+            }
+            let filtered = Date().timeIntervalSince(start)
+            start = Date()
+            sink &+= referenceWork(raw, rounds: rounds)
+            let reference = max(Date().timeIntervalSince(start), 1e-9)
+            full = min(full, decode / reference)
+            lean = min(lean, filtered / reference)
+        }
+    }
+    let ok = full < measured.full * 3 && lean < measured.filter * 3
+    print(String(format: "decode rate floor: full tree %.2f, filter decode %.2f times the reference (limits %.1f, %.1f; %d nodes, %d) %@",
+                 full, lean, measured.full * 3, measured.filter * 3, nodes, Int(sink & 1), ok ? "ok" : "FAILED: the decoder is several times slower than it was"))
+    return ok
+}
+
 
 // Decoder micro-benchmarks on the article's frame. Each runs in a function: a loop over
 // top-level (global) variables would copy the tree on every access and measure that instead.

@@ -23,17 +23,24 @@ final class DecodeScratch: @unchecked Sendable {
         open.deallocate()
     }
 
-    func growNodes(keeping count: Int) { nodes = Self.doubled(nodes, capacity: &nodeCapacity, keeping: count) }
+    // No `inout` of a stored property here: one would make every read of these properties a
+    // dynamic exclusivity check (with a retain), which cost three quarters of a decode.
+    func growNodes(keeping count: Int) {
+        nodes = Self.doubled(nodes, capacity: nodeCapacity, keeping: count)
+        nodeCapacity *= 2
+    }
 
-    func growOpen(keeping count: Int) { open = Self.doubled(open, capacity: &openCapacity, keeping: count) }
+    func growOpen(keeping count: Int) {
+        open = Self.doubled(open, capacity: openCapacity, keeping: count)
+        openCapacity *= 2
+    }
 
-    /// A buffer of twice the capacity holding the first `count` elements of `buffer` (freed).
-    private static func doubled<T>(_ buffer: UnsafeMutablePointer<T>, capacity: inout Int,
+    /// A buffer of twice `capacity` holding the first `count` elements of `buffer` (freed).
+    private static func doubled<T>(_ buffer: UnsafeMutablePointer<T>, capacity: Int,
                                    keeping count: Int) -> UnsafeMutablePointer<T> {
         let bigger = UnsafeMutablePointer<T>.allocate(capacity: capacity * 2)
         bigger.moveInitialize(from: buffer, count: count)
         buffer.deallocate()
-        capacity *= 2
         return bigger
     }
 }

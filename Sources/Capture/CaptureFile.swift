@@ -141,6 +141,11 @@ public final class CaptureFile {
         let stream = pcap_file(handle)
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
+        // Where the next record's header starts: libpcap's stream position after the previous
+        // record. Its bytes follow the 16-byte header; counting back from the position after the
+        // record would be wrong for one libpcap cut short (longer than the snapshot length, it
+        // reads and drops the rest).
+        var nextHeader = stream.map { Int(ftell($0)) } ?? 0
         while true {
             let status = pcap_next_ex(handle, &header, &data)
             if status == -2 { return }  // end of file
@@ -154,9 +159,8 @@ public final class CaptureFile {
             let meta = FrameMetadata(number: recordsRead, seconds: Int64(h.ts.tv_sec),
                                      nanoseconds: UInt32(truncatingIfNeeded: h.ts.tv_usec),
                                      originalLength: Int(h.len), linkType: linkType)
-            // libpcap has just read the record's data: the stream stands right after it.
-            let end = stream.map { Int(ftell($0)) } ?? 0
-            let record = RawRecord(bytes: bytes, metadata: meta, fileOffset: end - bytes.count)
+            let record = RawRecord(bytes: bytes, metadata: meta, fileOffset: nextHeader + 16)
+            nextHeader = stream.map { Int(ftell($0)) } ?? 0
             if !passes(record) { continue }
             if !body(record) { return }
         }

@@ -31,7 +31,7 @@ public final class PacketStore: Sendable {
     public let name: String
     /// True for a live capture's spool (it grows; `finish` ends it).
     public let isLive: Bool
-    private let mapping: Mapping
+    private let mapping: MappedFile
     private let state = Mutex(State())
 
     struct State {
@@ -47,14 +47,14 @@ public final class PacketStore: Sendable {
     public init(path: String) throws(CaptureError) {
         name = path
         isLive = false
-        mapping = try Mapping(path: path)
+        mapping = try MappedFile(path: path)
     }
 
     /// A capture held in memory (the bundled lab capture).
     public init(bytes: [UInt8], name: String) {
         self.name = name
         isLive = false
-        mapping = Mapping(bytes: bytes)
+        mapping = MappedFile(bytes: bytes)
     }
 
     /// A live capture's spool file, which grows while it is read: packets are added with
@@ -62,7 +62,7 @@ public final class PacketStore: Sendable {
     public init(spool path: String, linkType: LinkType, interface: String) throws(CaptureError) {
         name = path
         isLive = true
-        mapping = try Mapping(growing: path)
+        mapping = try MappedFile(growing: path)
         state.withLock { $0.interfaces = [Interface(linkType: linkType, name: nil)] }
         _ = interface
     }
@@ -211,14 +211,15 @@ public final class PacketStore: Sendable {
     }
 }
 
-/// The file's bytes: a read-only shared mapping, or memory for an in-memory capture.
-final class Mapping: @unchecked Sendable {
-    let base: UnsafeRawPointer
-    let size: Int
+/// The file's bytes: a read-only shared mapping, or memory for an in-memory capture. Also what
+/// `print` reads packet bytes from, so its reading thread copies none.
+public final class MappedFile: @unchecked Sendable {
+    public let base: UnsafeRawPointer
+    public let size: Int
     private let mapped: Bool
     private let bytes: [UInt8]?
 
-    init(path: String) throws(CaptureError) {
+    public init(path: String) throws(CaptureError) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CaptureError(.cannotOpen, source: path, String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -271,7 +272,8 @@ final class Mapping: @unchecked Sendable {
         return try CaptureFile(bytes: bytes ?? [], name: name)
     }
 
-    func slice(offset: Int, count: Int) -> UnsafeRawBufferPointer {
+    /// The bytes at `offset`, or none when the range is not inside the file.
+    public func slice(offset: Int, count: Int) -> UnsafeRawBufferPointer {
         guard offset >= 0, count >= 0, offset + count <= size else { return UnsafeRawBufferPointer(start: base, count: 0) }
         return UnsafeRawBufferPointer(start: base + offset, count: count)
     }

@@ -2,6 +2,7 @@ import Foundation
 import Capture
 import PacketDecoder
 import PacketOutput
+import PacketStore
 
 /// `print -r` on every core: the calling thread reads records (libpcap or the pcapng reader)
 /// into batches; worker threads decode, filter and format each batch into bytes; the calling
@@ -11,11 +12,26 @@ import PacketOutput
 /// Why batches: one lock round trip per few thousand packets, and a batch's records sit in one
 /// contiguous array that the worker reads without copying again.
 final class ParallelPrinting: @unchecked Sendable {
-    /// One batch of records, copied out of the reader's buffer.
+    /// One batch of records: where each one's bytes are (in the mapped file, or copied into
+    /// `bytes` when the file is not mapped) and its metadata.
     struct Batch {
         var number: Int
         var bytes: [UInt8] = []
-        var records: [(start: Int, count: Int, metadata: FrameMetadata)] = []
+        var records: [Record] = []
+
+        /// The bytes of `record`, valid while the batch and `file` are.
+        func bytes(of record: Record, in file: MappedFile?, copied: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+            if record.inFile, let file { return file.slice(offset: record.start, count: record.count) }
+            return UnsafeRawBufferPointer(rebasing: copied[record.start..<(record.start + record.count)])
+        }
+    }
+
+    struct Record {
+        var start: Int
+        var count: Int
+        /// `start` is a file offset (the mapping), not an offset in the batch's bytes.
+        var inFile: Bool
+        var metadata: FrameMetadata
     }
 
     /// A formatted batch: its output bytes, and for each packet the filter passed, the record
@@ -58,7 +74,12 @@ final class ParallelPrinting: @unchecked Sendable {
     /// not format thousands of trees nobody asked for.
     private let batchRecords: Int
 
-    init(workers: Int, limit: Int? = nil, makePrinter: @escaping () -> PacketPrinter) {
+    /// The capture file mapped into memory (a classic pcap regular file): workers read records
+    /// from it, so the reading thread copies no packet bytes. Nil: records are copied.
+    let mapped: MappedFile?
+
+    init(workers: Int, limit: Int? = nil, mapped: MappedFile? = nil, makePrinter: @escaping () -> PacketPrinter) {
+        self.mapped = mapped
         self.workerCount = workers
         self.makePrinter = makePrinter
         batchRecords = min(Self.recordsPerBatch, max(64, limit ?? Int.max))
@@ -96,6 +117,7 @@ final class ParallelPrinting: @unchecked Sendable {
                 guard let ready else { return }
                 next += 1
                 if !consume(ready) { stopped = true }
+                release(ready.batch)
                 recycle(ready)
             }
         }
@@ -120,9 +142,14 @@ final class ParallelPrinting: @unchecked Sendable {
                     self.reference = record.metadata
                     condition.unlock()
                 }
-                let start = batch.bytes.count
-                batch.bytes.append(contentsOf: record.bytes)
-                batch.records.append((start, record.bytes.count, record.metadata))
+                if let mapped, Self.isAt(record, in: mapped) {
+                    batch.records.append(Record(start: record.fileOffset, count: record.bytes.count, inFile: true,
+                                                metadata: record.metadata))
+                } else {
+                    batch.records.append(Record(start: batch.bytes.count, count: record.bytes.count, inFile: false,
+                                                metadata: record.metadata))
+                    batch.bytes.append(contentsOf: record.bytes)
+                }
                 if batch.records.count >= batchRecords || batch.bytes.count >= Self.bytesPerBatch { submit() }
                 return !stopped
             }
@@ -138,6 +165,37 @@ final class ParallelPrinting: @unchecked Sendable {
         condition.unlock()
         group.wait()
         if let readError { throw readError }
+    }
+
+    /// Mapped pages before this offset have been handed back.
+    private var releasedUpTo = 0
+
+    /// Hands back the mapped pages of a consumed batch (those before the page of its last byte):
+    /// batches are consumed in file order and nothing reads them again, so the process's
+    /// resident size stays that of the batches in flight, not the whole file (the pages stay in
+    /// the kernel's page cache).
+    private func release(_ batch: Batch) {
+        guard let mapped, let last = batch.records.last(where: \.inFile) else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = (last.start + last.count) / page * page
+        guard end > releasedUpTo else { return }
+        madvise(UnsafeMutableRawPointer(mutating: mapped.base + releasedUpTo), end - releasedUpTo, MADV_DONTNEED)
+        releasedUpTo = end
+    }
+
+    /// Whether the mapped file holds `record`'s bytes at its `fileOffset`: the pcap record header
+    /// just before them gives the same captured length, original length and seconds (in either
+    /// byte order). libpcap reports a shorter length than the file's for a record longer than
+    /// the link type allows (it reads and drops the rest), and then the bytes are copied instead.
+    static func isAt(_ record: RawRecord, in file: MappedFile) -> Bool {
+        let header = record.fileOffset - 16
+        guard header >= 0, record.fileOffset + record.bytes.count <= file.size else { return false }
+        func field(_ at: Int) -> UInt32 { file.base.loadUnaligned(fromByteOffset: header + at, as: UInt32.self) }
+        func same(_ stored: UInt32, _ value: Int) -> Bool {
+            UInt64(stored) == UInt64(truncatingIfNeeded: value) || UInt64(stored.byteSwapped) == UInt64(truncatingIfNeeded: value)
+        }
+        return same(field(8), record.bytes.count) && same(field(12), record.metadata.originalLength)
+            && same(field(0), Int(truncatingIfNeeded: record.metadata.seconds))
     }
 
     private func recycle(_ formatted: Formatted) {
@@ -181,8 +239,7 @@ final class ParallelPrinting: @unchecked Sendable {
             var shown: [(record: Int, end: Int)] = []
             batch.bytes.withUnsafeBytes { raw in
                 for (i, r) in batch.records.enumerated() {
-                    let record = RawRecord(bytes: UnsafeRawBufferPointer(rebasing: raw[r.start..<(r.start + r.count)]),
-                                           metadata: r.metadata)
+                    let record = RawRecord(bytes: batch.bytes(of: r, in: mapped, copied: raw), metadata: r.metadata)
                     guard printer.decode(record) else { continue }
                     printer.printDecoded()
                     shown.append((i, printer.out.bufferedCount))

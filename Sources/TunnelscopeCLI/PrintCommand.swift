@@ -1,5 +1,7 @@
 import ArgumentParser
+import Glibc
 import Capture
+import PacketStore
 import DisplayFilter
 import PacketDecoder
 import PacketOutput
@@ -164,11 +166,20 @@ struct PacketPrinting {
 }
 
 extension PacketPrinting {
+    /// The capture mapped into memory when it is a classic pcap regular file (not a pipe, not
+    /// pcapng, whose blocks are not contiguous packet bytes); nil otherwise, and then records are
+    /// copied as they are read.
+    private func mappedFile() -> MappedFile? {
+        var info = stat()
+        guard file.format == .pcap, stat(file.path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return try? MappedFile(path: file.path)
+    }
+
     /// The same loop on every core (`ParallelPrinting`): workers decode and format, this thread
     /// writes their output and the `-w` records in order and counts `-c`.
     private func runParallel(printing: Bool, writer: PcapWriter?, out: OutputBuffer,
                              writeError: inout CaptureError?) throws(CaptureError) {
-        let pipeline = ParallelPrinting(workers: ParallelPrinting.workers, limit: limit) { [mode, hex, offsets, displayFilter] in
+        let pipeline = ParallelPrinting(workers: ParallelPrinting.workers, limit: limit, mapped: mappedFile()) { [mode, hex, offsets, displayFilter] in
             let printer = PacketPrinter(mode: mode, hex: hex, offsets: offsets, printing: printing,
                                         out: OutputBuffer(threshold: Int.max) { _ in }, displayFilter: displayFilter)
             printer.jsonCommaBeforeEveryObject = true
@@ -187,7 +198,7 @@ extension PacketPrinting {
                         if let writer {
                             let r = formatted.batch.records[index]
                             do {
-                                try writer.write(UnsafeRawBufferPointer(rebasing: records[r.start..<(r.start + r.count)]),
+                                try writer.write(formatted.batch.bytes(of: r, in: pipeline.mapped, copied: records),
                                                  metadata: r.metadata)
                             } catch {
                                 failure = error as? CaptureError

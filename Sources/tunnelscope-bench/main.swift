@@ -66,6 +66,94 @@ func decodeRateFloor(frame: [UInt8]) -> Bool {
     return ok
 }
 
+// `tunnelscope-bench stages FILE [FILTER]`: the per-packet stages of `print -Y` on one core, over
+// every packet of a classic pcap file held in memory (no reading, no threads): where the time
+// of a filtered print goes.
+if CommandLine.arguments.count >= 3 && CommandLine.arguments[1] == "stages" {
+    let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: CommandLine.arguments[2])))
+    let filter = try DisplayFilter(compiling: CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "ip.proto == 41")
+    var frames: [(Range<Int>, FrameMetadata)] = []
+    var at = 24
+    while at + 16 <= data.count {
+        func u32(_ o: Int) -> Int { Int(data[o]) | Int(data[o + 1]) << 8 | Int(data[o + 2]) << 16 | Int(data[o + 3]) << 24 }
+        let caplen = u32(at + 8)
+        frames.append((at + 16 ..< at + 16 + caplen,
+                       FrameMetadata(number: frames.count + 1, seconds: Int64(u32(at)), nanoseconds: UInt32(u32(at + 4)) * 1000,
+                                     originalLength: u32(at + 12), linkType: .ethernet)))
+        at += 16 + caplen
+    }
+    stages(data, frames, filter)
+    exit(0)
+}
+
+func stages(_ data: [UInt8], _ frames: [(Range<Int>, FrameMetadata)], _ filter: DisplayFilter) {
+    var tree = PacketTree(), lean = PacketTree()
+    var chosen: [Int] = []
+    func report(_ what: String, _ count: Int, _ start: Date) {
+        let seconds = Date().timeIntervalSince(start)
+        print(String(format: "%@: %d in %.3f s, %.0f ns each", what, count, seconds, seconds / Double(max(count, 1)) * 1e9))
+    }
+    // Trees go inout into functions, as in print: a tree captured by a closure is copied per use.
+    func choose(_ raw: UnsafeRawBufferPointer, _ lean: inout PacketTree) {
+        for (i, frame) in frames.enumerated() {
+            PacketDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[frame.0]), metadata: frame.1, into: &lean, keeping: filter.selection)
+            if filter.matches(lean) { chosen.append(i) }
+        }
+    }
+    func decode(_ raw: UnsafeRawBufferPointer, _ which: [Int]?, _ tree: inout PacketTree) {
+        for i in which ?? Array(frames.indices) {
+            PacketDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[frames[i].0]), metadata: frames[i].1, into: &tree)
+        }
+    }
+    func summarise(_ raw: UnsafeRawBufferPointer, _ tree: inout PacketTree) {
+        var printer = SummaryPrinter()
+        var bytes = 0
+        let out = OutputBuffer { bytes &+= $0.count }
+        for i in chosen {
+            PacketDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[frames[i].0]), metadata: frames[i].1, into: &tree)
+            printer.write(tree, to: out)
+        }
+        out.flush()
+    }
+    let unread: Set<String> = ["eth.dst.lg", "eth.dst.ig", "eth.src.lg", "eth.src.ig", "eth.lg", "eth.ig"]
+    let summarySelection = FieldSelection(FieldRegistry.all.filter {
+        !($0.abbreviation.hasSuffix(".status") || $0.abbreviation.hasSuffix("_calculated") || unread.contains($0.abbreviation)
+          || (0x0880...0x089F).contains($0.field.rawValue))
+    }.map(\.field))
+    func summariseSelected(_ raw: UnsafeRawBufferPointer, _ tree: inout PacketTree) {
+        var printer = SummaryPrinter()
+        var bytes = 0
+        let out = OutputBuffer { bytes &+= $0.count }
+        for i in chosen {
+            PacketDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[frames[i].0]), metadata: frames[i].1, into: &tree, keeping: summarySelection)
+            printer.write(tree, to: out)
+        }
+        out.flush()
+    }
+    // STAGE=none: nothing timed (the baseline a callgrind count subtracts).
+    if ProcessInfo.processInfo.environment["STAGE"] == "none" { return }
+    data.withUnsafeBytes { raw in
+        var start = Date()
+        choose(raw, &lean)
+        report("filter decode + match", frames.count, start)
+        // STAGE=filter stops here (for callgrind: only the filter's decodes counted).
+        if ProcessInfo.processInfo.environment["STAGE"] == "filter" { return }
+        // STAGE=summary: then only the printing of the chosen.
+        if ProcessInfo.processInfo.environment["STAGE"] == "summary" { return summarise(raw, &tree) }
+        start = Date()
+        decode(raw, nil, &tree)
+        report("full decode, every packet", frames.count, start)
+        start = Date()
+        decode(raw, chosen, &tree)
+        report("full decode, chosen", chosen.count, start)
+        start = Date()
+        summarise(raw, &tree)
+        report("full decode + summary line, chosen", chosen.count, start)
+        start = Date()
+        summariseSelected(raw, &tree)
+        report("summary-field decode + summary line, chosen", chosen.count, start)
+    }
+}
 
 // Decoder micro-benchmarks on the article's frame. Each runs in a function: a loop over
 // top-level (global) variables would copy the tree on every access and measure that instead.

@@ -58,4 +58,20 @@ struct ParallelPrintTests {
         #expect(check.stdout.split(separator: "\n").count == 11)
         #expect(check.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("41") })
     }
+
+    /// Workers read a classic pcap's records from the mapped file; a record longer than the
+    /// file's snapshot length is cut by libpcap (which reads and drops the rest), so its bytes do
+    /// not end where libpcap's stream stands, and they must be copied instead. Frame 2 here has
+    /// 214 bytes in the file and 100 captured.
+    @Test func recordCutByLibpcapIsNotReadFromTheMapping() throws {
+        let path = try Fixtures.writeCaptureWithRecordCutByLibpcap(named: "ts-cut-print")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let one = try Binary.run(["print", "-r", path, "-x"], environment: Self.onePass)
+        let many = try Binary.run(["print", "-r", path, "-x"], environment: Self.parallel)
+        #expect(one.status == 0)
+        #expect(many.stdout == one.stdout)
+        // The captured bytes are the record's first 100: 0x00...0x55 after the Ethernet header.
+        #expect(many.stdout.contains("0060  52 53 54 55 "))
+        #expect(many.stdout.contains("214 IPv6"))
+    }
 }

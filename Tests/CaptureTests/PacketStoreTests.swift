@@ -10,7 +10,21 @@ struct PacketStoreTests {
     /// Every record's bytes and metadata through the store equal the sequential reader's.
     @Test(arguments: ["article-tunnel.pcap", "two-interfaces.pcapng", "raw-sit.pcap", "6to4.pcap", "malformed/terminal-escapes.pcapng"])
     func randomAccessEqualsSequentialReading(capture: String) throws {
-        let path = Fixtures.capture(capture)
+        try compareStoreWithReader(Fixtures.capture(capture), capture)
+    }
+
+    /// A record libpcap cuts to the snapshot length: the store must point at its first bytes,
+    /// not count back from where libpcap's stream stands after it.
+    @Test func recordCutByLibpcapIsFoundAtItsStart() throws {
+        let path = try Fixtures.writeCaptureWithRecordCutByLibpcap(named: "ts-cut-store")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try compareStoreWithReader(path, "cut record")
+        let store = try PacketStore(path: path)
+        store.buildIndex()
+        #expect(Array(store.bytes(1).suffix(4)) == [82, 83, 84, 85])
+    }
+
+    private func compareStoreWithReader(_ path: String, _ capture: String) throws {
         let store = try PacketStore(path: path)
         var progressCalls = 0
         store.buildIndex { _, _, _ in progressCalls += 1 }

@@ -19,6 +19,26 @@ public enum Fixtures {
 
     public static func capture(_ name: String) -> String { captures.appendingPathComponent(name).path }
 
+    /// Writes a classic pcap whose frame 2 (214 bytes in the file) is longer than the file's
+    /// snapshot length (100): libpcap hands over its first 100 bytes and reads past the rest, so
+    /// the record's bytes do not end where libpcap's stream stands after it. Returns the path.
+    public static func writeCaptureWithRecordCutByLibpcap(named name: String) throws -> String {
+        var file = Data()
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { file.append(contentsOf: $0) } }
+        func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { file.append(contentsOf: $0) } }
+        u32(0xA1B2_C3D4); u16(2); u16(4); u32(0); u32(0); u32(100); u32(1)
+        let ethernet: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]
+        let payloads = [[UInt8](repeating: 0, count: 60), (0..<200).map { UInt8($0) }, [UInt8](repeating: 7, count: 60)]
+        for (i, payload) in payloads.enumerated() {
+            let bytes = ethernet + payload
+            u32(UInt32(i + 1)); u32(0); u32(UInt32(bytes.count)); u32(UInt32(bytes.count))
+            file.append(contentsOf: bytes)
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid()).pcap").path
+        try file.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     /// Every capture file below `captures` (relative paths), sorted.
     public static let allCaptures: [String] = {
         let base = captures.path

@@ -434,9 +434,12 @@ public struct DecodeContext: ~Copyable {
 
 
     /// Attaches expert information to node `index`.
-    public mutating func diagnose(_ index: Int, _ severity: Severity, _ group: ExpertGroup, _ message: String) {
+    /// The message is built only for a kept node: a selective decode skips most, and the text
+    /// (often interpolated) would cost more than the rest of the layer.
+    public mutating func diagnose(_ index: Int, _ severity: Severity, _ group: ExpertGroup,
+                                  _ message: @autoclosure () -> String) {
         guard index >= 0 else { return }
-        diagnostics.append(Diagnostic(node: Int32(index), severity: severity, group: group, message: message))
+        diagnostics.append(Diagnostic(node: Int32(index), severity: severity, group: group, message: message()))
     }
 
 

@@ -5,34 +5,42 @@ public enum TextBytes {
     /// `value` in decimal, right-aligned in `width` columns.
     @inline(__always)
     public static func appendDecimal(_ value: UInt64, width: Int = 0, to bytes: inout [UInt8]) {
-        var count = 0
-        var n = value
-        repeat { count += 1; n /= 10 } while n != 0
+        // Digits into a stack buffer from the right, then one append: an append per digit costs
+        // a uniqueness and capacity check each.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: 20 digits fit
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var i = 24
+            var n = value
+            repeat { i -= 1; buffer[i] = 0x30 &+ UInt8(truncatingIfNeeded: n % 10); n /= 10 } while n != 0
+            return 24 - i
+        }
         if width > count { appendSpaces(width - count, to: &bytes) }
-        let end = bytes.count + count
-        for _ in 0..<count { bytes.append(0x30) }
-        var i = end - 1
-        n = value
-        repeat { bytes[i] = 0x30 + UInt8(n % 10); n /= 10; i -= 1 } while n != 0
+        withUnsafeBytes(of: &digits) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[(24 - count)...])) }
     }
 
     /// `value` in lower-case hex, zero-padded to `width` digits (no "0x").
     public static func appendHex(_ value: UInt64, width: Int, to bytes: inout [UInt8]) {
         var digits = 1
         while digits < 16 && value >> (4 * UInt64(digits)) != 0 { digits += 1 }
-        for _ in 0..<max(0, width - digits) { bytes.append(0x30) }
-        var shift = 4 * (digits - 1)
-        while shift >= 0 {
-            let nibble = UInt8((value >> UInt64(shift)) & 0xF)
-            bytes.append(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
-            shift -= 4
+        if width > digits { bytes.append(contentsOf: repeatElement(0x30, count: width - digits)) }
+        var buffer: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &buffer) { out in
+            var shift = 4 * (digits - 1)
+            var i = 0
+            while shift >= 0 {
+                let nibble = UInt8((value >> UInt64(shift)) & 0xF)
+                out[i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+                shift -= 4
+                i += 1
+            }
         }
+        withUnsafeBytes(of: &buffer) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<digits])) }
     }
 
     /// `count` spaces.
     @inline(__always)
     public static func appendSpaces(_ count: Int, to bytes: inout [UInt8]) {
-        for _ in 0..<max(0, count) { bytes.append(0x20) }
+        if count > 0 { bytes.append(contentsOf: repeatElement(0x20, count: count)) }
     }
 
     /// A literal (no String made).

@@ -35,6 +35,14 @@ public enum UDPLayer {
         FieldInfo(payload, "udp.payload", "Payload", .bytes),
     ]
 
+    /// tshark's note on a port in traceroute's range (33435 and the 30 after it).
+    @inline(__always)
+    private static func noteTraceroute(_ ctx: inout DecodeContext, port: UInt64, node: Int) {
+        guard port > 33434 && port <= 33434 + 30 else { return }
+        let n = Int(port) - tracerouteBasePort - 1
+        ctx.diagnose(node, .chat, .sequence, "Possible traceroute: hop #\(n / 3 + 1), attempt #\(n % 3 + 1)")
+    }
+
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int, pseudo: PseudoHeader) throws(Cut) {
         ctx.openLayer(udp, offset, Layout.headerLength)
         // tshark reads both ports before it adds the layer's fields.
@@ -46,10 +54,8 @@ public enum UDPLayer {
         ctx.transportDestinationPort = UInt16(truncatingIfNeeded: dst)
         ctx.add(port, offset, 2, .unsigned(src), .hidden)
         ctx.add(port, offset + 2, 2, .unsigned(dst), .hidden)
-        for (value, index) in [(src, srcIndex), (dst, dstIndex)] where value > 33434 && value <= 33434 + 30 {
-            let n = Int(value) - tracerouteBasePort - 1
-            ctx.diagnose(index, .chat, .sequence, "Possible traceroute: hop #\(n / 3 + 1), attempt #\(n % 3 + 1)")
-        }
+        noteTraceroute(&ctx, port: src, node: srcIndex)
+        noteTraceroute(&ctx, port: dst, node: dstIndex)
 
         let reported = limit - offset
         let claimed = Int(try ctx.u16(offset + Layout.length.lowerBound, limit: limit))

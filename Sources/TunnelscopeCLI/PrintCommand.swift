@@ -272,23 +272,36 @@ final class PacketPrinter {
         summary.noteReference(record.metadata)
         // The trees are passed inout: reading a class's stored tree as a value would copy it
         // (a retain per array) for every packet.
-        guard Self.choose(record, displayFilter, decoding: needsDecoding, printing: printing,
+        guard Self.choose(record, displayFilter, decoding: needsDecoding, printing: printing, printSelection: printSelection,
                           tree: &tree, filterTree: &filterTree) else { return false }
         shown += 1
         return true
     }
 
+    /// What printing reads of a tree: the summary's fields for summary lines (no checksum sums,
+    /// no address anatomy), everything for the other formats.
+    private var printSelection: FieldSelection? {
+        if case .summary = mode { return FieldSelection.summary }
+        return nil
+    }
+
     private static func choose(_ record: RawRecord, _ displayFilter: DisplayFilter?, decoding: Bool,
-                               printing: Bool, tree: inout PacketTree, filterTree: inout PacketTree) -> Bool {
+                               printing: Bool, printSelection: FieldSelection?,
+                               tree: inout PacketTree, filterTree: inout PacketTree) -> Bool {
         if let selection = displayFilter?.selection {
-            // Choose on a decode of only what the filter reads; decode whole what is printed.
+            // Choose on a decode of only what the filter reads; decode what is printed.
             PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &filterTree, keeping: selection)
             guard displayFilter?.matches(filterTree) ?? true else { return false }
-            if printing { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree) }
+            if printing { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: printSelection) }
             return true
         }
-        if decoding { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree) }
-        return displayFilter?.matches(tree) ?? true
+        if let displayFilter {
+            // A filter that reads expert information: it chooses on the whole tree.
+            PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree)
+            return displayFilter.matches(tree)
+        }
+        if decoding { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: printSelection) }
+        return true
     }
 
     /// Prints the packet `decode` accepted last.

@@ -55,6 +55,8 @@ public struct DecodeContext: ~Copyable {
     /// With a selection (`FieldSelection`): the fields to keep; nil keeps everything.
     private let keepBits: UnsafePointer<UInt64>?
     private let keepProtocols: UnsafePointer<UInt64>?
+    /// A selection that leaves out terminal layers nobody reads (`skipsTerminal`).
+    private let skipsUnreadTerminals: Bool
     /// `FieldRegistry.masks`, fetched once per decode.
     private let masks: UnsafeBufferPointer<UInt64>
     /// The index `add` gave the last node, or `DecodeContext.skipped` when it was not kept.
@@ -100,6 +102,7 @@ public struct DecodeContext: ~Copyable {
         self.bytes = bytes
         keepBits = selection.map { UnsafePointer($0.bits) }
         keepProtocols = selection.map { UnsafePointer($0.protocols) }
+        skipsUnreadTerminals = selection.map { !$0.needsEveryLayer } ?? false
         masks = FieldRegistry.masks
         scratch = tree.takeScratch()
         diagnostics = []
@@ -277,6 +280,29 @@ public struct DecodeContext: ~Copyable {
         return keepProtocols[Int(layer.rawValue >> 14)] & (1 << UInt64((layer.rawValue >> 8) & 63)) != 0
     }
 
+
+    /// Whether any field numbered in `range` is kept (a run of generated fields whose only work
+    /// is their own nodes, such as the IPv6 address anatomy).
+    public func keepsAnyField(in range: ClosedRange<UInt16>) -> Bool {
+        guard let keepBits else { return true }
+        for word in Int(range.lowerBound >> 6)...Int(range.upperBound >> 6) {
+            let first = max(Int(range.lowerBound), word << 6) & 63
+            let last = min(Int(range.upperBound), (word << 6) | 63) & 63
+            let mask = (last == 63 ? ~UInt64(0) : (UInt64(1) << UInt64(last + 1)) &- 1) & ~((UInt64(1) << UInt64(first)) &- 1)
+            if keepBits[word] & mask != 0 { return true }
+        }
+        return false
+    }
+
+    /// Whether a selective decode leaves out `layer`, a protocol whose payload holds no other
+    /// protocol but `data` (the caller knows: TCP, UDP off Teredo's port, an informational ICMP
+    /// message, ARP): no field of it or of `data` is kept, and the filter does not read the list
+    /// of layers. Nothing after such a layer is a layer, so the filter sees the same tree but
+    /// for nodes it never reads. A full decode skips nothing.
+    @inline(__always)
+    public func skipsTerminal(_ layer: Field) -> Bool {
+        skipsUnreadTerminals && !keepsAny(of: layer) && !keepsAny(of: DataLayer.data)
+    }
 
     /// Reads and appends an unsigned field of `length` bytes (1, 2, 3, 4 or 8), applying the
     /// registry's mask. Returns the (masked, shifted) value.

@@ -10,22 +10,41 @@ public final class FieldSelection: Sendable {
     /// One bit per protocol (a field id's high byte): whether any of its fields is selected.
     nonisolated(unsafe) let protocols: UnsafeMutablePointer<UInt64>
     static let words = 65536 / 64
+    /// Whether every layer must be decoded: the filter reads `frame.protocols`, the list of all
+    /// of them. Otherwise a layer that can hold no other protocol (a TCP segment, an echo) and
+    /// none of whose fields is kept is left out (`DecodeContext.skipsTerminal`).
+    public let needsEveryLayer: Bool
 
     public init(_ fields: some Sequence<Field>) {
         bits = .allocate(capacity: Self.words)
         bits.initialize(repeating: 0, count: Self.words)
         protocols = .allocate(capacity: 4)
         protocols.initialize(repeating: 0, count: 4)
+        var everyLayer = false
         for field in fields {
             bits[Int(field.rawValue >> 6)] |= 1 << UInt64(field.rawValue & 63)
             protocols[Int(field.rawValue >> 14)] |= 1 << UInt64((field.rawValue >> 8) & 63)
+            if field == FrameLayer.protocols { everyLayer = true }
         }
+        needsEveryLayer = everyLayer
     }
 
     deinit {
         bits.deallocate()
         protocols.deallocate()
     }
+
+    /// What a summary line (and the packet list's row) reads: every field but those whose only
+    /// use is the tree and filters: checksum verdicts (their sums are then not computed), the
+    /// IPv6 address anatomy and the Ethernet address bits. `print` decodes the packets it
+    /// summarises with this; a test holds every capture's summary to the full decode's.
+    public static let summary = FieldSelection(FieldRegistry.all.map(\.field).filter { field in
+        let name = field.info.abbreviation
+        return !(name.hasSuffix("checksum.status") || name.hasSuffix("checksum_calculated") || name == "eth.fcs.status"
+                 || AddressAnatomy.fieldNumbers.contains(field.rawValue)
+                 || [EthernetLayer.sourceLG, EthernetLayer.sourceIG, EthernetLayer.destinationLG, EthernetLayer.destinationIG,
+                     EthernetLayer.addressLG, EthernetLayer.addressIG].contains(field))
+    })
 
     public func contains(_ field: Field) -> Bool {
         bits[Int(field.rawValue >> 6)] & (1 << UInt64(field.rawValue & 63)) != 0

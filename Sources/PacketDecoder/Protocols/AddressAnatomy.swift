@@ -31,6 +31,9 @@ public enum AddressAnatomy {
     public static let anyEmbedded = Field(0x089E)
     public static let embeddedPrefix = Field(0x089F)
 
+    /// The numbers of the fields below, 0x0880 to 0x089F.
+    static let fieldNumbers: ClosedRange<UInt16> = 0x0880...0x089F
+
     static let fields: [FieldInfo] = [
         FieldInfo(source6to4Gateway, "ipv6.src_6to4_gw_ipv4", "Source 6to4 Gateway IPv4", .ipv4,
                   blurb: "Source IPv6 6to4 Gateway IPv4 Address"),
@@ -103,8 +106,9 @@ public enum AddressAnatomy {
     /// Adds the generated fields the two addresses of the IPv6 header at `header` imply, in
     /// Wireshark's order: 6to4, Teredo, SLAAC, ISATAP, NAT64, each for source then destination.
     static func add(_ ctx: inout DecodeContext, source: IPv6Address, destination: IPv6Address, header: Int) {
-        // Its fields are IPv6's: a filter's decode that reads none of them skips the analysis.
-        guard ctx.keepsAny(of: IPv6Layer.ipv6) else { return }
+        // A selective decode that keeps none of these fields (a filter's, the summary's) skips
+        // the analysis.
+        guard ctx.keepsAnyField(in: fieldNumbers) else { return }
         let src = header + IPv6Layer.Layout.source.lowerBound
         let dst = header + IPv6Layer.Layout.destination.lowerBound
         add6to4(&ctx, source, at: src, isSource: true)

@@ -183,6 +183,12 @@ public enum EthernetLayer {
     static func addAddress(_ ctx: inout DecodeContext, _ field: Field, lg: Field, ig: Field, _ mac: MACAddress,
                            at offset: Int) -> Int {
         guard ctx.keepsAny(of: eth) else { return DecodeContext.skipped }  // a filter's decode that reads no eth field
+        if !ctx.keeps(lg) && !ctx.keeps(ig) && !ctx.keeps(addressLG) && !ctx.keeps(addressIG) {
+            // A selective decode that reads the addresses but not their bits (the summary's).
+            let index = ctx.add(field, offset, 6, .ether(mac))
+            ctx.add(address, offset, 6, .ether(mac), .hidden)
+            return index
+        }
         let index = ctx.open(field, offset, 6, .ether(mac))
         let top = mac.rawValue >> 40
         ctx.add(lg, offset, 3, .boolean(top & 0x02 != 0))

@@ -162,6 +162,17 @@ public enum ICMPv4Layer {
         }
     }
 
+    /// Whether the message at `offset` may hold another protocol's layer: the errors, which
+    /// quote the datagram they answer (`decodeQuote`). One whose type is not captured holds
+    /// nothing.
+    static func mayHoldOtherLayers(_ ctx: borrowing DecodeContext, at offset: Int, limit: Int) -> Bool {
+        guard ctx.has(offset, 1, limit: limit) else { return false }
+        switch ctx[offset] {
+        case 3, 4, 5, 11, 12: return true
+        default: return false
+        }
+    }
+
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int) throws(Cut) {
         let inError = ctx.inErrorPacket
         let fragmented = ctx.fragmented

@@ -127,6 +127,18 @@ public enum ICMPv6Layer {
 
     /// Decodes an ICMPv6 message at `offset..<limit` (limit: the end the IPv6 payload length
     /// claims). Fields past the capture throw `.truncated`, past `limit` `.malformed`.
+    /// Whether the message at `offset` may hold another protocol's layer: every type but echo
+    /// and MLD (errors quote a packet, neighbour discovery and others carry options that can
+    /// quote one, extended echo adds ICMP extension objects as `icmp`). A message whose type is
+    /// not captured holds nothing.
+    static func mayHoldOtherLayers(_ ctx: borrowing DecodeContext, at offset: Int, limit: Int) -> Bool {
+        guard ctx.has(offset, 1, limit: limit) else { return false }
+        switch ctx[offset] {
+        case 128, 129, 130, 131, 132, 143: return false
+        default: return true
+        }
+    }
+
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int, pseudo: PseudoHeader) throws(Cut) {
         let inError = ctx.inErrorPacket
         let fragmented = ctx.fragmented

@@ -89,7 +89,10 @@ public enum Dispatch {
         switch EtherType(rawValue: type) {
         case .ipv4: return try IPv4Layer.decode(&ctx, at: offset, limit: limit)
         case .ipv6: return try IPv6Layer.decode(&ctx, at: offset, limit: limit)
-        case .arp, .reverseARP: return try ARPLayer.decode(&ctx, at: offset, limit: limit)
+        case .arp, .reverseARP:
+            // Its end only places the Ethernet trailer: unread when no eth field is kept.
+            if ctx.skipsTerminal(ARPLayer.arp) && !ctx.keepsAny(of: EthernetLayer.eth) { return limit }
+            return try ARPLayer.decode(&ctx, at: offset, limit: limit)
         case .vlan, .qinqLegacy: return try EthernetLayer.decodeVLAN(&ctx, at: offset, limit: limit)
         case .qinq: return try EthernetLayer.decode8021ad(&ctx, at: offset, limit: limit)
         case .transparentEthernetBridging:
@@ -129,10 +132,18 @@ public enum Dispatch {
     static func ipProtocol(_ ctx: inout DecodeContext, _ proto: UInt8, at offset: Int, limit: Int,
                            pseudo: PseudoHeader) throws(Cut) {
         switch IPProtocol(rawValue: proto) {
-        case .tcp: try TCPLayer.decode(&ctx, at: offset, limit: limit, pseudo: pseudo)
-        case .udp: try UDPLayer.decode(&ctx, at: offset, limit: limit, pseudo: pseudo)
-        case .icmp: try ICMPv4Layer.decode(&ctx, at: offset, limit: limit)
-        case .icmpv6: try ICMPv6Layer.decode(&ctx, at: offset, limit: limit, pseudo: pseudo)
+        case .tcp:
+            if ctx.skipsTerminal(TCPLayer.tcp) { return }
+            try TCPLayer.decode(&ctx, at: offset, limit: limit, pseudo: pseudo)
+        case .udp:
+            if ctx.skipsTerminal(UDPLayer.udp) && !UDPLayer.mayCarryTeredo(ctx, at: offset, limit: limit) { return }
+            try UDPLayer.decode(&ctx, at: offset, limit: limit, pseudo: pseudo)
+        case .icmp:
+            if ctx.skipsTerminal(ICMPv4Layer.icmp) && !ICMPv4Layer.mayHoldOtherLayers(ctx, at: offset, limit: limit) { return }
+            try ICMPv4Layer.decode(&ctx, at: offset, limit: limit)
+        case .icmpv6:
+            if ctx.skipsTerminal(ICMPv6Layer.icmpv6) && !ICMPv6Layer.mayHoldOtherLayers(ctx, at: offset, limit: limit) { return }
+            try ICMPv6Layer.decode(&ctx, at: offset, limit: limit, pseudo: pseudo)
         case .ipv6InIP:
             try encapsulated(&ctx) { (c: inout DecodeContext) throws(Cut) in
                 _ = try IPv6Layer.decode(&c, at: offset, limit: limit)

@@ -35,6 +35,15 @@ public enum UDPLayer {
         FieldInfo(payload, "udp.payload", "Payload", .bytes),
     ]
 
+    /// Whether the datagram at `offset` may hold Teredo (either port 3544; unknown when the
+    /// ports are not captured, and then the decode stops at them anyway).
+    static func mayCarryTeredo(_ ctx: borrowing DecodeContext, at offset: Int, limit: Int) -> Bool {
+        guard ctx.has(offset, 4, limit: limit) else { return false }
+        let source = UInt16(ctx[offset]) << 8 | UInt16(ctx[offset + 1])
+        let destination = UInt16(ctx[offset + 2]) << 8 | UInt16(ctx[offset + 3])
+        return source == WellKnownPort.teredo || destination == WellKnownPort.teredo || ctx.keepsAny(of: TeredoLayer.teredo)
+    }
+
     /// tshark's note on a port in traceroute's range (33435 and the 30 after it).
     @inline(__always)
     private static func noteTraceroute(_ ctx: inout DecodeContext, port: UInt64, node: Int) {

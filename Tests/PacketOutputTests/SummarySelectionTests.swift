@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import PacketDecoder
+import PacketOutput
+import TestSupport
+
+/// `print` decodes the packets it summarises keeping only what a summary reads
+/// (`FieldSelection.summary`: no checksum verdicts, address anatomy or Ethernet address bits).
+/// Every line must be the full decode's, on every shared capture and the fuzz corpus.
+@Suite("summary from a selective decode")
+struct SummarySelectionTests {
+    static func lines(_ tree: PacketTree, _ printer: inout SummaryPrinter) -> String {
+        var bytes: [UInt8] = []
+        let out = OutputBuffer(threshold: Int.max) { bytes.append(contentsOf: $0) }
+        printer.write(tree, to: out)
+        out.flush()
+        return String(decoding: bytes, as: UTF8.self) + tree.summary.info
+    }
+
+    static func compare(_ frames: [PacketTree], _ name: String) {
+        var full = SummaryPrinter(), selected = SummaryPrinter()
+        var lean = PacketTree()
+        for (i, tree) in frames.enumerated() {
+            tree.bytes.withUnsafeBytes {
+                PacketDecoder.decode($0, metadata: tree.metadata, into: &lean, keeping: FieldSelection.summary)
+            }
+            #expect(lines(lean, &selected) == lines(tree, &full), "\(name) frame \(i + 1)")
+            #expect(lean.nodes.count <= tree.nodes.count)
+        }
+    }
+
+    @Test(arguments: Fixtures.allCaptures)
+    func sameLinesAsTheFullDecode(capture: String) {
+        Self.compare(Fixtures.decodeAll(Fixtures.capture(capture)).frames, capture)
+    }
+
+    @Test func sameLinesOnTheFuzzCorpus() throws {
+        let corpus = Fixtures.repositoryRoot.appendingPathComponent("Fuzz/corpus")
+        var frames: [PacketTree] = []
+        let linkTypes: [LinkType] = [.ethernet, .raw, .linuxSLL, .null]
+        for name in try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted() {
+            let input = try [UInt8](Data(contentsOf: corpus.appendingPathComponent(name)))
+            guard let first = input.first else { continue }
+            let frame = Array(input.dropFirst())
+            var tree = PacketTree()
+            PacketDecoder.decode(frame, metadata: FrameMetadata(number: frames.count + 1, originalLength: frame.count,
+                                                                 linkType: linkTypes[Int(first) % linkTypes.count]), into: &tree)
+            frames.append(tree)
+        }
+        #expect(frames.count > 50)
+        Self.compare(frames, "fuzz corpus")
+    }
+
+    /// The selection leaves out work, not just nodes: the article's frame loses its checksum
+    /// verdicts and the anatomy of its addresses.
+    @Test func selectionLeavesOutWhatNoSummaryReads() {
+        let full = Fixtures.frame("article-echo-request.pcap")
+        var lean = PacketTree()
+        full.bytes.withUnsafeBytes {
+            PacketDecoder.decode($0, metadata: full.metadata, into: &lean, keeping: FieldSelection.summary)
+        }
+        let names = Set(lean.nodes.map { $0.field.info.abbreviation })
+        for gone in ["ip.checksum.status", "icmpv6.checksum.status", "eth.src.lg", "ipv6.src_slaac_mac"]
+            where full.nodes.contains(where: { $0.field.info.abbreviation == gone }) {
+            #expect(!names.contains(gone), "\(gone)")
+        }
+        #expect(names.isSuperset(of: ["ip.src", "ipv6.dst", "icmpv6.echo.sequence_number", "icmpv6.checksum", "eth.src"]))
+        #expect(lean.nodes.count < full.nodes.count)
+    }
+}

@@ -7,6 +7,9 @@ struct Compiler {
     let lexer: Lexer
     var program = ProgramBuilder()
     var referenced: Set<Field> = []
+    /// A protocol's bytes are searched (`ipv6 contains ...`): they run to the end of the last
+    /// layer after it, so a decode for the filter must keep every layer.
+    var searchesPayload = false
 
     init(lexer: Lexer) { self.lexer = lexer }
 
@@ -261,7 +264,10 @@ struct Compiler {
             // A MAC address searched or matched is a byte string (`eth.src contains 00:f0`).
             if l.kind == .ether { l.kind = .bytes }
             if case .field = l.source, l.function == .none, l.slices.isEmpty, l.expert == nil,
-               l.field.info.type == .protocolLayer { l.searchesPayload = true }
+               l.field.info.type == .protocolLayer {
+                l.searchesPayload = true
+                searchesPayload = true
+            }
         }
 
         if op == .matches {

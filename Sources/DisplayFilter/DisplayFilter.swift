@@ -26,7 +26,8 @@ public struct DisplayFilter: Sendable {
         self.text = text
         program = Program(compiler.program, root: root)
         referencedFields = compiler.referenced
-        selection = referencedFields.contains { ExpertField($0) != nil } ? nil : FieldSelection(referencedFields)
+        selection = referencedFields.contains { ExpertField($0) != nil } ? nil
+            : FieldSelection(referencedFields, everyLayer: compiler.searchesPayload)
     }
 
     /// Whether `tree` passes the filter. Reads typed values only; allocates nothing except for

@@ -4,6 +4,8 @@ import PacketDecoder
 /// Destination, Protocol, Length, Info.
 public struct SummaryPrinter {
     private var firstTime: (Int64, UInt32)?
+    /// The text of the addresses written lately (rows repeat them).
+    private let addresses = AddressTextCache()
 
     public init() {}
 
@@ -40,7 +42,7 @@ public struct SummaryPrinter {
             bytes.append(0x20)
             // Source right-aligned in 12: write it, then move it right if it is short.
             let sourceStart = bytes.count
-            let sourceCount = s.sourceNode.map { tree.appendFieldText($0, to: &bytes) } ?? 0
+            let sourceCount = s.sourceNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
             if sourceCount < 12 {
                 let shift = 12 - sourceCount
                 let length = bytes.count - sourceStart
@@ -50,14 +52,14 @@ public struct SummaryPrinter {
                 for j in sourceStart..<(sourceStart + shift) { bytes[j] = 0x20 }
             }
             bytes.append(contentsOf: [0x20, 0xE2, 0x86, 0x92, 0x20])  // " → "
-            let destinationCount = s.destinationNode.map { tree.appendFieldText($0, to: &bytes) } ?? 0
+            let destinationCount = s.destinationNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
             TextBytes.appendSpaces(12 - destinationCount, to: &bytes)
             bytes.append(0x20)
             TextBytes.append(s.protocolName, to: &bytes)
             bytes.append(0x20)
             TextBytes.appendDecimal(UInt64(m.originalLength), to: &bytes)
             bytes.append(0x20)
-            tree.appendInfo(s, to: &bytes)
+            tree.appendInfo(s, to: &bytes, cache: addresses)
             TextBytes.sanitizeTail(from: start, of: &bytes)
         }
     }

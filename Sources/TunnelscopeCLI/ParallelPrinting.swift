@@ -99,40 +99,12 @@ final class ParallelPrinting: @unchecked Sendable {
             thread.name = "tunnelscope.print.\(n)"
             thread.start()
         }
-        var next = 0          // the next batch number to hand to `consume`
-        var produced = 0      // batches queued so far
-        var stopped = false
-        var batch = Batch(number: 0)
-        // With -c, fewer batches ahead: each one may be work past the count.
-        let inFlightLimit = batchRecords < Self.recordsPerBatch ? workerCount : workerCount * 4
-
-        // Hands finished batches to `consume` in order; waits for the next one while `limit` or
-        // more batches are out.
-        func drain(waitUntilBelow limit: Int) {
-            while !stopped {
-                condition.lock()
-                while finished[next] == nil && produced - next >= limit { condition.wait() }
-                let ready = finished.removeValue(forKey: next)
-                condition.unlock()
-                guard let ready else { return }
-                next += 1
-                if !consume(ready) { stopped = true }
-                release(ready.batch)
-                recycle(ready)
-            }
-        }
-
-        func submit() {
-            guard !batch.records.isEmpty else { return }
-            condition.lock()
-            queue.append(batch)
-            condition.signal()
-            condition.unlock()
-            produced += 1
-            batch = spareBatch(number: produced)
-            drain(waitUntilBelow: inFlightLimit)
-        }
-
+        // The reading thread's state is one local value its methods change: variables captured
+        // by nested functions would be boxed and checked for exclusive access at run time, on
+        // every record.
+        var reader = Reader(pipeline: self, batch: Batch(number: 0),
+                            // With -c, fewer batches ahead: each one may be work past the count.
+                            inFlightLimit: batchRecords < Self.recordsPerBatch ? workerCount : workerCount * 4)
         var readError: CaptureError?
         do {
             try file.forEach { record in
@@ -142,22 +114,13 @@ final class ParallelPrinting: @unchecked Sendable {
                     self.reference = record.metadata
                     condition.unlock()
                 }
-                if let mapped, Self.isAt(record, in: mapped) {
-                    batch.records.append(Record(start: record.fileOffset, count: record.bytes.count, inFile: true,
-                                                metadata: record.metadata))
-                } else {
-                    batch.records.append(Record(start: batch.bytes.count, count: record.bytes.count, inFile: false,
-                                                metadata: record.metadata))
-                    batch.bytes.append(contentsOf: record.bytes)
-                }
-                if batch.records.count >= batchRecords || batch.bytes.count >= Self.bytesPerBatch { submit() }
-                return !stopped
+                return reader.add(record, consume)
             }
         } catch {
             readError = error
         }
-        if !stopped { submit() }
-        drain(waitUntilBelow: 1)
+        if !reader.stopped { reader.submit(consume) }
+        reader.drain(waitUntilBelow: 1, consume)
         condition.lock()
         closed = true
         queue.removeAll()
@@ -196,6 +159,60 @@ final class ParallelPrinting: @unchecked Sendable {
         }
         return same(field(8), record.bytes.count) && same(field(12), record.metadata.originalLength)
             && same(field(0), Int(truncatingIfNeeded: record.metadata.seconds))
+    }
+
+    /// What the reading thread keeps between records.
+    private struct Reader {
+        let pipeline: ParallelPrinting
+        var batch: Batch
+        let inFlightLimit: Int
+        var next = 0          // the next batch number to hand to `consume`
+        var produced = 0      // batches queued so far
+        var stopped = false
+
+        /// Puts `record` in the batch (its place in the mapped file, or a copy of its bytes) and
+        /// submits a full batch; false once `consume` asked to stop.
+        mutating func add(_ record: RawRecord, _ consume: (Formatted) -> Bool) -> Bool {
+            if let mapped = pipeline.mapped, ParallelPrinting.isAt(record, in: mapped) {
+                batch.records.append(Record(start: record.fileOffset, count: record.bytes.count, inFile: true,
+                                            metadata: record.metadata))
+            } else {
+                batch.records.append(Record(start: batch.bytes.count, count: record.bytes.count, inFile: false,
+                                            metadata: record.metadata))
+                batch.bytes.append(contentsOf: record.bytes)
+            }
+            if batch.records.count >= pipeline.batchRecords || batch.bytes.count >= ParallelPrinting.bytesPerBatch {
+                submit(consume)
+            }
+            return !stopped
+        }
+
+        mutating func submit(_ consume: (Formatted) -> Bool) {
+            guard !batch.records.isEmpty else { return }
+            pipeline.condition.lock()
+            pipeline.queue.append(batch)
+            pipeline.condition.signal()
+            pipeline.condition.unlock()
+            produced += 1
+            batch = pipeline.spareBatch(number: produced)
+            drain(waitUntilBelow: inFlightLimit, consume)
+        }
+
+        /// Hands finished batches to `consume` in order; waits for the next one while `limit`
+        /// or more batches are out.
+        mutating func drain(waitUntilBelow limit: Int, _ consume: (Formatted) -> Bool) {
+            while !stopped {
+                pipeline.condition.lock()
+                while pipeline.finished[next] == nil && produced - next >= limit { pipeline.condition.wait() }
+                let ready = pipeline.finished.removeValue(forKey: next)
+                pipeline.condition.unlock()
+                guard let ready else { return }
+                next += 1
+                if !consume(ready) { stopped = true }
+                pipeline.release(ready.batch)
+                pipeline.recycle(ready)
+            }
+        }
     }
 
     private func recycle(_ formatted: Formatted) {

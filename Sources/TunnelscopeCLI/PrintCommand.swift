@@ -230,10 +230,21 @@ final class PacketPrinter {
     let hex: Bool
     let printing: Bool
     let out: OutputBuffer
-    private var tree = PacketTree()
-    /// The decode a display filter chooses on (only the fields it reads).
-    private var filterTree = PacketTree()
-    private var summary = SummaryPrinter()
+    /// The reused trees and the summary printer, behind a pointer: passing a class's stored
+    /// property `inout` costs a dynamic exclusivity check (a runtime call) per packet; this
+    /// object is used by one thread at a time, so there is nothing to check.
+    private struct State {
+        var tree = PacketTree()
+        /// The decode a display filter chooses on (only the fields it reads).
+        var filterTree = PacketTree()
+        var summary = SummaryPrinter()
+    }
+    private let state: UnsafeMutablePointer<State> = {
+        let p = UnsafeMutablePointer<State>.allocate(capacity: 1)
+        p.initialize(to: State())
+        return p
+    }()
+    private var tree: PacketTree { state.pointee.tree }
     private let treePrinter: TreePrinter
     private let json = JSONPrinter()
     /// Packets that passed so far (what -c counts).
@@ -250,12 +261,17 @@ final class PacketPrinter {
         treePrinter = TreePrinter(showOffsets: offsets)
     }
 
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
     /// Workers of `ParallelPrinting` write a comma before every JSON object (they cannot know
     /// which is the capture's first); the writer drops the one before the first.
     var jsonCommaBeforeEveryObject = false
 
     /// The packet the Time column counts from (the capture's first), when another thread read it.
-    func noteReference(_ metadata: FrameMetadata) { summary.noteReference(metadata) }
+    func noteReference(_ metadata: FrameMetadata) { state.pointee.summary.noteReference(metadata) }
 
     /// Decoding is needed to print and, with a display filter, to choose; -w alone needs none.
     var needsDecoding: Bool { printing || displayFilter != nil }
@@ -269,11 +285,11 @@ final class PacketPrinter {
     /// Decodes `record` and counts it; false when the display filter drops it.
     func decode(_ record: RawRecord) -> Bool {
         // The Time column counts from the capture's first packet, even one the filter hides.
-        summary.noteReference(record.metadata)
+        state.pointee.summary.noteReference(record.metadata)
         // The trees are passed inout: reading a class's stored tree as a value would copy it
         // (a retain per array) for every packet.
         guard Self.choose(record, displayFilter, decoding: needsDecoding, printing: printing, printSelection: printSelection,
-                          tree: &tree, filterTree: &filterTree) else { return false }
+                          tree: &state.pointee.tree, filterTree: &state.pointee.filterTree) else { return false }
         shown += 1
         return true
     }
@@ -309,7 +325,7 @@ final class PacketPrinter {
         guard printing else { return }
         switch mode {
         case .summary:
-            Self.writeSummary(&summary, &tree, out)
+            Self.writeSummary(&state.pointee.summary, &state.pointee.tree, out)
             if hex { hexLines(); out.writeLine("") }
         case .tree:
             for line in treePrinter.lines(for: tree) { out.writeLine(line) }

@@ -110,22 +110,8 @@ func stages(_ data: [UInt8], _ frames: [(Range<Int>, FrameMetadata)], _ filter: 
         var bytes = 0
         let out = OutputBuffer { bytes &+= $0.count }
         for i in chosen {
-            PacketDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[frames[i].0]), metadata: frames[i].1, into: &tree)
-            printer.write(tree, to: out)
-        }
-        out.flush()
-    }
-    let unread: Set<String> = ["eth.dst.lg", "eth.dst.ig", "eth.src.lg", "eth.src.ig", "eth.lg", "eth.ig"]
-    let summarySelection = FieldSelection(FieldRegistry.all.filter {
-        !($0.abbreviation.hasSuffix(".status") || $0.abbreviation.hasSuffix("_calculated") || unread.contains($0.abbreviation)
-          || (0x0880...0x089F).contains($0.field.rawValue))
-    }.map(\.field))
-    func summariseSelected(_ raw: UnsafeRawBufferPointer, _ tree: inout PacketTree) {
-        var printer = SummaryPrinter()
-        var bytes = 0
-        let out = OutputBuffer { bytes &+= $0.count }
-        for i in chosen {
-            PacketDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[frames[i].0]), metadata: frames[i].1, into: &tree, keeping: summarySelection)
+            PacketDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[frames[i].0]), metadata: frames[i].1, into: &tree,
+                                 keeping: FieldSelection.summary)
             printer.write(tree, to: out)
         }
         out.flush()
@@ -148,9 +134,6 @@ func stages(_ data: [UInt8], _ frames: [(Range<Int>, FrameMetadata)], _ filter: 
         report("full decode, chosen", chosen.count, start)
         start = Date()
         summarise(raw, &tree)
-        report("full decode + summary line, chosen", chosen.count, start)
-        start = Date()
-        summariseSelected(raw, &tree)
         report("summary-field decode + summary line, chosen", chosen.count, start)
     }
 }

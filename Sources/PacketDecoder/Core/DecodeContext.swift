@@ -65,6 +65,8 @@ public struct DecodeContext: ~Copyable {
     public var transportDestinationPort: UInt16?
     var diagnostics: [Diagnostic]
     var protocolPath: [Field]
+    /// The layer nodes' indices, in order (`PacketTree.layerNodes`).
+    var layerNodes: [Int32]
     var strings: [String]
     /// How many bytes the frame had on the wire (can exceed `bytes.count`).
     public let originalLength: Int
@@ -72,7 +74,11 @@ public struct DecodeContext: ~Copyable {
     public var layerCount = 0
     /// Depth of tunnel/quote nesting, for protocols that must not recurse forever.
     public var encapsulationDepth = 0
-    public let metadata: FrameMetadata
+    /// The frame's link type and time (the rest of its metadata is only the frame layer's,
+    /// which gets it as an argument: a copy here cost a retain and release per decode).
+    public let linkType: LinkType
+    public let frameSeconds: Int64
+    public let frameNanoseconds: UInt32
     /// The first cut met (set by `PacketDecoder.markCut`).
     public internal(set) var shortfall: Shortfall?
     /// The protocol the first truncation was charged to: tshark's `_ws.short` (a frame can be
@@ -107,16 +113,21 @@ public struct DecodeContext: ~Copyable {
         scratch = tree.takeScratch()
         diagnostics = []
         protocolPath = []
+        layerNodes = []
         strings = []
         swap(&diagnostics, &tree.diagnostics)
         swap(&protocolPath, &tree.protocolPath)
+        swap(&layerNodes, &tree.layerNodes)
         swap(&strings, &tree.strings)
         // Most packets have no diagnostics or strings: no call at all for those.
         if !diagnostics.isEmpty { diagnostics.removeAll(keepingCapacity: true) }
         if !protocolPath.isEmpty { protocolPath.removeAll(keepingCapacity: true) }
+        if !layerNodes.isEmpty { layerNodes.removeAll(keepingCapacity: true) }
         if !strings.isEmpty { strings.removeAll(keepingCapacity: true) }
         self.originalLength = max(metadata.originalLength, bytes.count)
-        self.metadata = metadata
+        linkType = metadata.linkType
+        frameSeconds = metadata.seconds
+        frameNanoseconds = metadata.nanoseconds
     }
 
     consuming func finish(into tree: inout PacketTree) {
@@ -133,6 +144,7 @@ public struct DecodeContext: ~Copyable {
         }
         swap(&diagnostics, &tree.diagnostics)
         swap(&protocolPath, &tree.protocolPath)
+        swap(&layerNodes, &tree.layerNodes)
         swap(&strings, &tree.strings)
     }
 
@@ -390,7 +402,9 @@ public struct DecodeContext: ~Copyable {
         layerCount += 1
         if field == ICMPv4Layer.icmp || field == ICMPv6Layer.icmpv6 { icmpLayers += 1 }
         protocolPath.append(field)
-        return open(field, offset, length, .none, .layer)
+        let index = open(field, offset, length, .none, .layer)
+        layerNodes.append(Int32(truncatingIfNeeded: index))
+        return index
     }
 
     /// Records tshark's `ethertype` dispatch step in `frame.protocols`.
@@ -431,6 +445,7 @@ public struct DecodeContext: ~Copyable {
         }
         for i in position..<nodeCount { nodes[i].subtreeEnd += 1 }
         for i in diagnostics.indices where Int(diagnostics[i].node) >= position { diagnostics[i].node += 1 }
+        for i in layerNodes.indices where Int(layerNodes[i]) >= position { layerNodes[i] += 1 }
         if nodeCount == scratch.nodeCapacity { scratch.growNodes(keeping: nodeCount) }
         (scratch.nodes + position + 1).moveInitialize(from: scratch.nodes + position, count: nodeCount - position)
         (scratch.nodes + position).initialize(to: FieldNode(

@@ -11,16 +11,17 @@ public final class FieldSelection: Sendable {
     nonisolated(unsafe) let protocols: UnsafeMutablePointer<UInt64>
     static let words = 65536 / 64
     /// Whether every layer must be decoded: the filter reads `frame.protocols`, the list of all
-    /// of them. Otherwise a layer that can hold no other protocol (a TCP segment, an echo) and
+    /// of them, or searches a protocol's bytes, which run to the end of the last layer after it
+    /// (`everyLayer`). Otherwise a layer that can hold no other protocol (a TCP segment, an echo) and
     /// none of whose fields is kept is left out (`DecodeContext.skipsTerminal`).
     public let needsEveryLayer: Bool
 
-    public init(_ fields: some Sequence<Field>) {
+    public init(_ fields: some Sequence<Field>, everyLayer: Bool = false) {
         bits = .allocate(capacity: Self.words)
         bits.initialize(repeating: 0, count: Self.words)
         protocols = .allocate(capacity: 4)
         protocols.initialize(repeating: 0, count: 4)
-        var everyLayer = false
+        var everyLayer = everyLayer
         for field in fields {
             bits[Int(field.rawValue >> 6)] |= 1 << UInt64(field.rawValue & 63)
             protocols[Int(field.rawValue >> 14)] |= 1 << UInt64((field.rawValue >> 8) & 63)

@@ -6,11 +6,14 @@ extension PacketTree {
     /// booleans 1/0, addresses in their usual text, byte strings as plain hex.
     /// Appends `fieldText(index)` as UTF-8 to `out`; its length in characters. Addresses are
     /// written as bytes without making a String (print's summary columns).
-    public func appendFieldText(_ index: Int, to out: inout [UInt8]) -> Int {
+    /// With `cache`, an address met recently is copied from it instead of formatted again (a
+    /// capture's rows repeat the same few addresses).
+    public func appendFieldText(_ index: Int, to out: inout [UInt8], cache: AddressTextCache? = nil) -> Int {
         let node = nodes[index]
         switch node.value {
         case .ipv4, .ipv6, .ether:
             guard !FieldRegistry.hasFormat(node.field) else { break }
+            if let cache { return cache.append(node.value, to: &out) }
             // The text is formatted in a buffer on the stack, then appended in one go.
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 46) { buffer in
                 let end: Int
@@ -175,5 +178,66 @@ extension PacketTree {
         var out: [String] = []
         for i in nodes.indices where nodes[i].field == field { out.append(fieldText(i)) }
         return out
+    }
+}
+
+/// The text of recently written addresses (IPv4, IPv6, MAC), for the summary lines of a capture,
+/// which repeat the same few: 64 slots picked by a hash of the address, each holding its last
+/// address and text. One per printer (it is not shared between threads).
+public final class AddressTextCache {
+    private static let slots = 64
+    private static let width = 48   // the longest IPv6 text is 45 bytes
+    // Raw memory, not arrays: a class's array property changed in place costs a run-time
+    // exclusivity check per use.
+    private let kinds: UnsafeMutablePointer<UInt8>       // 0 empty, 1 IPv4, 2 IPv6, 3 MAC
+    private let keys: UnsafeMutablePointer<UInt64>       // two words per slot
+    private let lengths: UnsafeMutablePointer<UInt8>
+    private let texts: UnsafeMutablePointer<UInt8>
+
+    public init() {
+        kinds = .allocate(capacity: Self.slots)
+        kinds.initialize(repeating: 0, count: Self.slots)
+        keys = .allocate(capacity: 2 * Self.slots)
+        keys.initialize(repeating: 0, count: 2 * Self.slots)
+        lengths = .allocate(capacity: Self.slots)
+        lengths.initialize(repeating: 0, count: Self.slots)
+        texts = .allocate(capacity: Self.slots * Self.width)
+    }
+
+    deinit {
+        kinds.deallocate()
+        keys.deallocate()
+        lengths.deallocate()
+        texts.deallocate()
+    }
+
+    /// Appends the text of an address value; its length. Other values append nothing.
+    func append(_ value: FieldValue, to out: inout [UInt8]) -> Int {
+        let kind: UInt8, high: UInt64, low: UInt64
+        switch value {
+        case .ipv4(let a): (kind, high, low) = (1, 0, UInt64(a.rawValue))
+        case .ipv6(let a): (kind, high, low) = (2, a.high, a.low)
+        case .ether(let m): (kind, high, low) = (3, 0, m.rawValue)
+        default: return 0
+        }
+        let slot = Int(truncatingIfNeeded: ((high &* 0x9E37_79B9_7F4A_7C15) ^ (low &* 0xC2B2_AE3D_27D4_EB4F)) >> 58)
+        let text = texts + slot * Self.width
+        if kinds[slot] != kind || keys[2 * slot] != high || keys[2 * slot + 1] != low {
+            let buffer = UnsafeMutableBufferPointer(start: text, count: Self.width)
+            let end: Int
+            switch value {
+            case .ipv4(let a): end = a.write(into: buffer, at: 0)
+            case .ipv6(let a): end = a.write(into: buffer, at: 0)
+            case .ether(let m): end = m.write(into: buffer, at: 0)
+            default: end = 0
+            }
+            kinds[slot] = kind
+            keys[2 * slot] = high
+            keys[2 * slot + 1] = low
+            lengths[slot] = UInt8(end)
+        }
+        let count = Int(lengths[slot])
+        out.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
+        return count
     }
 }

@@ -27,10 +27,10 @@ public enum PacketDecoder {
         swap(&stored, &tree.bytes)
         stored.withUnsafeBytes { raw in
             var ctx = DecodeContext(bytes: raw, tree: &tree, metadata: metadata, keeping: selection)
-            let frameIndex = FrameLayer.open(&ctx)
+            let frameIndex = FrameLayer.open(&ctx, metadata)
             decodeLink(&ctx)
             ctx.close(downTo: 0)
-            FrameLayer.finish(&ctx, frameIndex: frameIndex)
+            FrameLayer.finish(&ctx, frameIndex: frameIndex, originalLength: metadata.originalLength)
             tree.shortfall = ctx.shortfall
             tree.truncatedLayer = ctx.truncatedLayer
             ctx.finish(into: &tree)
@@ -42,7 +42,7 @@ public enum PacketDecoder {
     private static func decodeLink(_ ctx: inout DecodeContext) {
         let limit = ctx.originalLength
         do {
-            try LinkLayer.decode(&ctx, linkType: ctx.metadata.linkType, at: 0, limit: limit)
+            try LinkLayer.decode(&ctx, linkType: ctx.linkType, at: 0, limit: limit)
         } catch {
             markCut(&ctx, error)
         }

@@ -171,6 +171,9 @@ public struct PacketTree: Sendable {
     /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
     /// `ethertype` dispatch step).
     public internal(set) var protocolPath: [Field]
+    /// The indices of the protocol layer nodes, in order: the packet list's row and the tunnel
+    /// marks walk these few instead of every node.
+    public internal(set) var layerNodes: [Int32]
     public internal(set) var strings: [String]
     /// Set when the frame could not be decoded to its end.
     public internal(set) var shortfall: Shortfall?
@@ -193,6 +196,7 @@ public struct PacketTree: Sendable {
         nodes = []
         diagnostics = []
         protocolPath = []
+        layerNodes = []
         strings = []
         shortfall = nil
         truncatedLayer = nil

@@ -47,7 +47,8 @@ extension PacketTree {
         // Layers before this index sit inside an ICMP error's quote: they give no columns.
         var quoteEnd = 0
         // The innermost addressed layer gives the columns; the innermost protocol names the row.
-        for i in nodes.indices where nodes[i].flags.contains(.layer) {
+        for layer in layerNodes {
+            let i = Int(layer)
             let field = nodes[i].field
             let quoted = i < quoteEnd
             switch field {
@@ -89,11 +90,11 @@ extension PacketTree {
 
     /// The Info column of `layout` as bytes: "[6in4 a → b] " for the last tunnel crossed, the
     /// innermost protocol's text, and a mark when the frame was cut short.
-    public func appendInfo(_ layout: SummaryLayout, to out: inout [UInt8]) {
+    public func appendInfo(_ layout: SummaryLayout, to out: inout [UInt8], cache: AddressTextCache? = nil) {
         if let (kind, outer, inner) = layout.lastTunnel {
             let mark = out.count
             TextBytes.append("[", to: &out)
-            if appendTunnelText(kind, outer: outer, inner: inner, to: &out) {
+            if appendTunnelText(kind, outer: outer, inner: inner, to: &out, cache: cache) {
                 TextBytes.append("] ", to: &out)
             } else {
                 out.removeLast(out.count - mark)

@@ -39,26 +39,31 @@ public enum FrameLayer {
     ]
 
     /// Opens the frame node and adds what the file said about the record.
-    static func open(_ ctx: inout DecodeContext) -> Int {
+    static func open(_ ctx: inout DecodeContext, _ metadata: borrowing FrameMetadata) -> Int {
         let captured = ctx.capturedLength
         let index = ctx.open(frame, 0, captured, .none, [])
-        if let section = ctx.metadata.section { ctx.add(sectionNumber, 0, 0, .unsigned(UInt64(section)), .generated) }
-        if let id = ctx.metadata.interfaceID {
+        // A filter's decode that reads no frame field (most) adds none.
+        guard ctx.keepsAny(of: frame) else {
+            ctx.close()
+            return index
+        }
+        if let section = metadata.section { ctx.add(sectionNumber, 0, 0, .unsigned(UInt64(section)), .generated) }
+        if let id = metadata.interfaceID {
             ctx.add(interfaceID, 0, 0, .unsigned(UInt64(id)), .generated)
             // tshark names an interface description without a name "unknown".
-            ctx.add(interfaceName, 0, 0, ctx.string(ctx.metadata.interfaceName ?? "unknown"), .generated)
+            ctx.add(interfaceName, 0, 0, ctx.string(metadata.interfaceName ?? "unknown"), .generated)
         }
-        if let flags = ctx.metadata.direction {
+        if let flags = metadata.direction {
             ctx.open(packetFlags, 0, 0, .unsigned(UInt64(flags)), .generated)
             ctx.add(direction, 0, 0, .unsigned(UInt64(flags & 0x3)), .generated)
             ctx.close()
         }
-        if let text = ctx.metadata.comment { ctx.add(comment, 0, 0, ctx.string(text), .generated) }
-        ctx.add(linkType, 0, 0, .unsigned(UInt64(ctx.metadata.linkType.rawValue)), .generated)
-        ctx.add(time, 0, 0, .time(seconds: ctx.metadata.seconds, nanoseconds: ctx.metadata.nanoseconds), .generated)
-        ctx.add(timeEpoch, 0, 0, .time(seconds: ctx.metadata.seconds, nanoseconds: ctx.metadata.nanoseconds), .generated)
-        ctx.add(number, 0, 0, .unsigned(UInt64(ctx.metadata.number)), .generated)
-        ctx.add(length, 0, 0, .unsigned(UInt64(ctx.metadata.originalLength)), .generated)
+        if let text = metadata.comment { ctx.add(comment, 0, 0, ctx.string(text), .generated) }
+        ctx.add(linkType, 0, 0, .unsigned(UInt64(metadata.linkType.rawValue)), .generated)
+        ctx.add(time, 0, 0, .time(seconds: metadata.seconds, nanoseconds: metadata.nanoseconds), .generated)
+        ctx.add(timeEpoch, 0, 0, .time(seconds: metadata.seconds, nanoseconds: metadata.nanoseconds), .generated)
+        ctx.add(number, 0, 0, .unsigned(UInt64(metadata.number)), .generated)
+        ctx.add(length, 0, 0, .unsigned(UInt64(metadata.originalLength)), .generated)
         ctx.add(capturedLength, 0, 0, .unsigned(UInt64(captured)), .generated)
         // Its text comes from the tree's protocol path (see `PacketTree.fieldText`).
         ctx.add(protocols, 0, 0, .none, .generated)
@@ -67,9 +72,9 @@ public enum FrameLayer {
     }
 
     /// Adds `frame.protocols` once the layers are known, and the frame-level expert notes.
-    static func finish(_ ctx: inout DecodeContext, frameIndex: Int) {
+    static func finish(_ ctx: inout DecodeContext, frameIndex: Int, originalLength: Int) {
         // frame.protocols keeps no text: `fieldText` builds it from `protocolPath` when asked.
-        if ctx.metadata.originalLength < ctx.capturedLength {
+        if originalLength < ctx.capturedLength {
             ctx.diagnose(frameIndex, .error, .malformed, "Frame length is less than captured length")
         }
     }

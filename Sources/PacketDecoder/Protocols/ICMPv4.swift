@@ -338,8 +338,7 @@ public enum ICMPv4Layer {
             DataLayer.decode(&ctx, at: body, end: limit)
             return
         }
-        let m = ctx.metadata
-        let frameTime = Int64(m.seconds) * 1_000_000_000 + Int64(m.nanoseconds)
+        let frameTime = ctx.frameSeconds * 1_000_000_000 + Int64(ctx.frameNanoseconds)
         var best: (length: Int, seconds: Int64, micros: Int64)? = nil
         var bestDelta = Int64(86_400) * 1_000_000_000
         func consider(_ seconds: Int64, _ micros: Int64, _ length: Int) {

@@ -127,16 +127,30 @@ public enum ICMPv6Layer {
 
     /// Decodes an ICMPv6 message at `offset..<limit` (limit: the end the IPv6 payload length
     /// claims). Fields past the capture throw `.truncated`, past `limit` `.malformed`.
-    /// Whether the message at `offset` may hold another protocol's layer: every type but echo
-    /// and MLD (errors quote a packet, neighbour discovery and others carry options that can
-    /// quote one, extended echo adds ICMP extension objects as `icmp`). A message whose type is
-    /// not captured holds nothing.
+    /// Whether the message at `offset` may hold another protocol's layer: errors quote a packet,
+    /// a Redirected Header option quotes one, extended echo adds ICMP extension objects as
+    /// `icmp`. Echo and MLD never do; router and neighbour solicitations and advertisements only
+    /// with that option (their options are walked by their lengths; anything odd counts as
+    /// maybe). A message whose type is not captured holds nothing.
     static func mayHoldOtherLayers(_ ctx: borrowing DecodeContext, at offset: Int, limit: Int) -> Bool {
         guard ctx.has(offset, 1, limit: limit) else { return false }
+        let optionsAt: Int
         switch ctx[offset] {
         case 128, 129, 130, 131, 132, 143: return false
+        case 133: optionsAt = 8
+        case 134: optionsAt = 16
+        case 135, 136: optionsAt = 24
         default: return true
         }
+        var o = offset + optionsAt
+        let end = min(limit, ctx.capturedLength)
+        while o < end {
+            guard ctx.has(o, 2, limit: limit) else { return true }
+            let length = Int(ctx[o + 1]) * 8
+            if ctx[o] == 4 || length == 0 { return true }
+            o += length
+        }
+        return false
     }
 
     static func decode(_ ctx: inout DecodeContext, at offset: Int, limit: Int, pseudo: PseudoHeader) throws(Cut) {

@@ -74,11 +74,9 @@ extension PacketTree {
     func forEachTunnel(_ body: (TunnelKind, Int, Int) -> Void) {
         var previous: Int?      // the last layer that matters
         var lastIP: Int?        // the IP layer UDP/Teredo sit on
-        var i = 0
-        while i < nodes.count {
+        for layer in layerNodes {
+            let i = Int(layer)
             let node = nodes[i]
-            defer { i += 1 }
-            guard node.flags.contains(.layer) else { continue }
             switch node.field {
             case IPv6OptionsLayer.hopByHop, IPv6OptionsLayer.destination, IPv6RoutingLayer.routing,
                  IPv6ExtensionLayer.fragment, IPv6ExtensionLayer.ah:
@@ -104,7 +102,8 @@ extension PacketTree {
 
     /// `describe(...).text` written straight as bytes (the summary line); false when the outer
     /// header has no addresses.
-    func appendTunnelText(_ kind: TunnelKind, outer: Int, inner: Int, to out: inout [UInt8]) -> Bool {
+    func appendTunnelText(_ kind: TunnelKind, outer: Int, inner: Int, to out: inout [UInt8],
+                          cache: AddressTextCache? = nil) -> Bool {
         guard let (source, destination) = outerAddresses(kind, outer: outer) else { return false }
         TextBytes.append(kind.name, to: &out)
         if let note = note(kind, inner: inner) {
@@ -113,9 +112,9 @@ extension PacketTree {
             TextBytes.append(")", to: &out)
         }
         TextBytes.append(" ", to: &out)
-        _ = appendFieldText(source, to: &out)
+        _ = appendFieldText(source, to: &out, cache: cache)
         TextBytes.append(" → ", to: &out)
-        _ = appendFieldText(destination, to: &out)
+        _ = appendFieldText(destination, to: &out, cache: cache)
         return true
     }
 

@@ -40,16 +40,13 @@ public struct SummaryPrinter {
             bytes.append(0x20)
             TimeFormat.appendDifference(from: reference, to: (m.seconds, m.nanoseconds), width: 10, to: &bytes)
             bytes.append(0x20)
-            // Source right-aligned in 12: write it, then move it right if it is short.
-            let sourceStart = bytes.count
-            let sourceCount = s.sourceNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
-            if sourceCount < 12 {
-                let shift = 12 - sourceCount
-                let length = bytes.count - sourceStart
-                TextBytes.appendSpaces(shift, to: &bytes)
-                var i = sourceStart + length - 1
-                while i >= sourceStart { bytes[i + shift] = bytes[i]; i -= 1 }
-                for j in sourceStart..<(sourceStart + shift) { bytes[j] = 0x20 }
+            // Source right-aligned in 12: an address's text is known before it is written; any
+            // other value is written, then moved right if it is short.
+            if let source = s.sourceNode, let text = tree.addressText(source, cache: addresses) {
+                TextBytes.appendSpaces(12 - text.count, to: &bytes)
+                bytes.append(contentsOf: text)
+            } else {
+                writeRightAligned(s.sourceNode, tree, &bytes)
             }
             bytes.append(contentsOf: [0x20, 0xE2, 0x86, 0x92, 0x20])  // " → "
             let destinationCount = s.destinationNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
@@ -61,6 +58,20 @@ public struct SummaryPrinter {
             bytes.append(0x20)
             tree.appendInfo(s, to: &bytes, cache: addresses)
             TextBytes.sanitizeTail(from: start, of: &bytes)
+        }
+    }
+
+    /// `node`'s text right-aligned in 12 columns: written, then moved right if it is short.
+    private func writeRightAligned(_ node: Int?, _ tree: PacketTree, _ bytes: inout [UInt8]) {
+        let sourceStart = bytes.count
+        let sourceCount = node.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
+        if sourceCount < 12 {
+            let shift = 12 - sourceCount
+            let length = bytes.count - sourceStart
+            TextBytes.appendSpaces(shift, to: &bytes)
+            var i = sourceStart + length - 1
+            while i >= sourceStart { bytes[i + shift] = bytes[i]; i -= 1 }
+            for j in sourceStart..<(sourceStart + shift) { bytes[j] = 0x20 }
         }
     }
 

@@ -34,6 +34,18 @@ extension PacketTree {
         return text.count
     }
 
+    /// The text of node `index` when it is a plain address (no custom format), from `cache`;
+    /// valid until the cache's next use.
+    public func addressText(_ index: Int, cache: AddressTextCache) -> UnsafeBufferPointer<UInt8>? {
+        let node = nodes[index]
+        switch node.value {
+        case .ipv4, .ipv6, .ether:
+            return FieldRegistry.hasFormat(node.field) ? nil : cache.text(node.value)
+        default:
+            return nil
+        }
+    }
+
     public func fieldText(_ index: Int) -> String {
         let node = nodes[index]
         if node.field == FrameLayer.protocols { return protocolsText }
@@ -213,12 +225,19 @@ public final class AddressTextCache {
 
     /// Appends the text of an address value; its length. Other values append nothing.
     func append(_ value: FieldValue, to out: inout [UInt8]) -> Int {
+        guard let text = text(value) else { return 0 }
+        out.append(contentsOf: text)
+        return text.count
+    }
+
+    /// The text of an address value, valid until the next call; nil for other values.
+    func text(_ value: FieldValue) -> UnsafeBufferPointer<UInt8>? {
         let kind: UInt8, high: UInt64, low: UInt64
         switch value {
         case .ipv4(let a): (kind, high, low) = (1, 0, UInt64(a.rawValue))
         case .ipv6(let a): (kind, high, low) = (2, a.high, a.low)
         case .ether(let m): (kind, high, low) = (3, 0, m.rawValue)
-        default: return 0
+        default: return nil
         }
         let slot = Int(truncatingIfNeeded: ((high &* 0x9E37_79B9_7F4A_7C15) ^ (low &* 0xC2B2_AE3D_27D4_EB4F)) >> 58)
         let text = texts + slot * Self.width
@@ -236,8 +255,6 @@ public final class AddressTextCache {
             keys[2 * slot + 1] = low
             lengths[slot] = UInt8(end)
         }
-        let count = Int(lengths[slot])
-        out.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
-        return count
+        return UnsafeBufferPointer(start: text, count: Int(lengths[slot]))
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 // The decoded packet: a flat, pre-order array of nodes. Every node knows its bytes.
 
 /// A field's typed value. Trivial (no references), so building a tree never retains or releases.
@@ -112,31 +113,19 @@ public struct FrameMetadata: Sendable, Equatable {
     public var interfaceID: Int?
     public var direction: UInt32?
     public var section: Int?
-    /// pcapng's texts, boxed: a plain pcap record's metadata is then copied without a retain
-    /// (it is copied several times per packet on the way to the decoder).
-    private var texts: Texts?
-
-    final class Texts: Sendable {
-        let interfaceName: String?
-        let comment: String?
-        init(interfaceName: String?, comment: String?) {
-            self.interfaceName = interfaceName
-            self.comment = comment
-        }
-    }
+    /// pcapng's texts, by their number in `FrameTexts` (0: none): with no reference inside, the
+    /// metadata is a plain value, copied without reference counting (it is copied several times
+    /// per packet on the way to the decoder).
+    private var texts: UInt32 = 0
 
     public var interfaceName: String? {
-        get { texts?.interfaceName }
-        set { texts = Self.box(interfaceName: newValue, comment: comment) }
+        get { texts == 0 ? nil : FrameTexts.texts(texts).interfaceName }
+        set { texts = FrameTexts.intern(interfaceName: newValue, comment: comment) }
     }
 
     public var comment: String? {
-        get { texts?.comment }
-        set { texts = Self.box(interfaceName: interfaceName, comment: newValue) }
-    }
-
-    private static func box(interfaceName: String?, comment: String?) -> Texts? {
-        interfaceName == nil && comment == nil ? nil : Texts(interfaceName: interfaceName, comment: comment)
+        get { texts == 0 ? nil : FrameTexts.texts(texts).comment }
+        set { texts = FrameTexts.intern(interfaceName: interfaceName, comment: newValue) }
     }
 
     public init(number: Int, seconds: Int64 = 0, nanoseconds: UInt32 = 0, originalLength: Int,
@@ -150,7 +139,7 @@ public struct FrameMetadata: Sendable, Equatable {
         self.interfaceID = interfaceID
         self.direction = direction
         self.section = section
-        self.texts = Self.box(interfaceName: interfaceName, comment: comment)
+        self.texts = interfaceName == nil && comment == nil ? 0 : FrameTexts.intern(interfaceName: interfaceName, comment: comment)
     }
 
     public static func == (a: FrameMetadata, b: FrameMetadata) -> Bool {
@@ -158,6 +147,34 @@ public struct FrameMetadata: Sendable, Equatable {
             && a.originalLength == b.originalLength && a.linkType == b.linkType && a.interfaceID == b.interfaceID
             && a.direction == b.direction && a.section == b.section
             && a.interfaceName == b.interfaceName && a.comment == b.comment
+    }
+}
+
+/// pcapng's interface names and packet comments, each distinct pair kept once for the life of
+/// the process and named by a number, so that `FrameMetadata` holds no reference.
+enum FrameTexts {
+    struct Pair: Hashable {
+        var interfaceName: String?
+        var comment: String?
+    }
+
+    private static let table = Mutex<(pairs: [Pair], numbers: [Pair: UInt32])>(([Pair(interfaceName: nil, comment: nil)], [:]))
+
+    /// The number of a pair (0 for no texts).
+    static func intern(interfaceName: String?, comment: String?) -> UInt32 {
+        if interfaceName == nil && comment == nil { return 0 }
+        let pair = Pair(interfaceName: interfaceName, comment: comment)
+        return table.withLock { t in
+            if let number = t.numbers[pair] { return number }
+            let number = UInt32(t.pairs.count)
+            t.pairs.append(pair)
+            t.numbers[pair] = number
+            return number
+        }
+    }
+
+    static func texts(_ number: UInt32) -> Pair {
+        table.withLock { $0.pairs[Int(number)] }
     }
 }
 

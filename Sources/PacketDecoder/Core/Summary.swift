@@ -77,7 +77,10 @@ extension PacketTree {
         }
         // The last tunnel crossed that can be described (as `tunnels.last`).
         forEachTunnel { kind, outer, inner in
-            if outerAddresses(kind, outer: outer) != nil { layout.lastTunnel = (kind, outer, inner) }
+            if let addresses = outerAddresses(kind, outer: outer) {
+                layout.lastTunnel = (kind, outer, inner)
+                layout.lastTunnelAddresses = addresses
+            }
         }
         // The Protocol column: Wireshark's short name, except where a dissector sets its own.
         if let layer = layout.infoLayer {
@@ -94,7 +97,8 @@ extension PacketTree {
         if let (kind, outer, inner) = layout.lastTunnel {
             let mark = out.count
             TextBytes.append("[", to: &out)
-            if appendTunnelText(kind, outer: outer, inner: inner, to: &out, cache: cache) {
+            if appendTunnelText(kind, outer: outer, inner: inner, to: &out, cache: cache,
+                                addresses: layout.lastTunnelAddresses) {
                 TextBytes.append("] ", to: &out)
             } else {
                 out.removeLast(out.count - mark)
@@ -131,6 +135,8 @@ public struct SummaryLayout {
     public var infoLayer: Int?
     /// The last encapsulation crossed: its kind, outer and inner IP layers.
     public var lastTunnel: (kind: TunnelKind, outer: Int, inner: Int)?
+    /// Its outer source and destination address nodes.
+    var lastTunnelAddresses: (Int, Int)?
 }
 
 /// Info column text, by the innermost protocol.

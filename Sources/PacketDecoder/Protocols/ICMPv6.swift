@@ -121,9 +121,15 @@ public enum ICMPv6Layer {
 
     /// The name of `type` as the Info column shows it.
     public static func typeName(_ type: UInt8) -> String {
-        for (v, n) in typeNames where v == UInt64(type) { return n }
-        return "Unknown (\(type))"
+        typeNameTable[Int(type)] ?? "Unknown (\(type))"
     }
+
+    /// `typeNames` by type: every Info column of an ICMPv6 row looks its type up.
+    private static let typeNameTable: [String?] = {
+        var table = [String?](repeating: nil, count: 256)
+        for (v, n) in typeNames.reversed() where v < 256 { table[Int(v)] = n }
+        return table
+    }()
 
     /// Decodes an ICMPv6 message at `offset..<limit` (limit: the end the IPv6 payload length
     /// claims). Fields past the capture throw `.truncated`, past `limit` `.malformed`.

@@ -34,7 +34,8 @@ public struct SummaryPrinter {
         if firstTime == nil { firstTime = (m.seconds, m.nanoseconds) }
         let reference = firstTime!
         let s = tree.summaryLayout
-        out.appendLine { bytes in
+        // The line is written into a buffer on the stack, then copied into the output once.
+        ByteWriter.withLine({ bytes in
             let start = bytes.count
             TextBytes.appendDecimal(UInt64(m.number), width: 5, to: &bytes)
             bytes.append(0x20)
@@ -48,7 +49,7 @@ public struct SummaryPrinter {
             } else {
                 writeRightAligned(s.sourceNode, tree, &bytes)
             }
-            bytes.append(contentsOf: [0x20, 0xE2, 0x86, 0x92, 0x20])  // " → "
+            TextBytes.append(" → ", to: &bytes)
             let destinationCount = s.destinationNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
             TextBytes.appendSpaces(12 - destinationCount, to: &bytes)
             bytes.append(0x20)
@@ -58,11 +59,11 @@ public struct SummaryPrinter {
             bytes.append(0x20)
             tree.appendInfo(s, to: &bytes, cache: addresses)
             TextBytes.sanitizeTail(from: start, of: &bytes)
-        }
+        }, finish: { line in out.appendLine { $0.append(contentsOf: line) } })
     }
 
     /// `node`'s text right-aligned in 12 columns: written, then moved right if it is short.
-    private func writeRightAligned(_ node: Int?, _ tree: PacketTree, _ bytes: inout [UInt8]) {
+    private func writeRightAligned(_ node: Int?, _ tree: PacketTree, _ bytes: inout ByteWriter) {
         let sourceStart = bytes.count
         let sourceCount = node.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
         if sourceCount < 12 {
@@ -109,7 +110,7 @@ public enum TimeFormat {
     }
 
     /// `difference(from:to:)` right-aligned in `width` columns, appended as bytes.
-    static func appendDifference(from a: (Int64, UInt32), to b: (Int64, UInt32), width: Int, to bytes: inout [UInt8]) {
+    static func appendDifference(from a: (Int64, UInt32), to b: (Int64, UInt32), width: Int, to bytes: inout ByteWriter) {
         let (negative, seconds, micros) = split(from: a, to: b)
         guard seconds >= 0, micros >= 0, micros < 1_000_000 else {
             // Out of range (a broken file's fraction): the String path.

@@ -34,21 +34,24 @@ struct SummaryBytesTests {
         }
         samples += [String(repeating: " ~é→", count: 12), String(repeating: "\u{A0}\u{FF}", count: 9)]
         for text in samples {
-            var bytes = Array("x".utf8)
-            TextBytes.append(text, to: &bytes)
-            TextBytes.sanitizeTail(from: 1, of: &bytes)
+            let bytes = ByteWriter.collect { bytes in
+                TextBytes.append("x", to: &bytes)
+                TextBytes.append(text, to: &bytes)
+                TextBytes.sanitizeTail(from: 1, of: &bytes)
+            }
             #expect(String(decoding: bytes, as: UTF8.self) == "x" + TerminalText.sanitized(text), "\(text.debugDescription)")
         }
     }
 
     @Test func paddingAndNumbersMatchTheStringForms() {
-        var bytes: [UInt8] = []
-        TextBytes.appendDecimal(0, width: 5, to: &bytes); TextBytes.appendDecimal(123456, width: 5, to: &bytes)
-        TextBytes.appendDecimal(UInt64.max, to: &bytes)
-        TextBytes.append("ab", width: 4, alignRight: true, to: &bytes); TextBytes.append("cd", width: 4, to: &bytes)
-        TextBytes.append("é", width: 3, to: &bytes)
-        TimeFormat.appendDifference(from: (10, 500_000_000), to: (9, 0), width: 10, to: &bytes)
-        TimeFormat.appendDifference(from: (0, 0), to: (12_345, 6_000), width: 10, to: &bytes)
+        let bytes = ByteWriter.collect { bytes in
+            TextBytes.appendDecimal(0, width: 5, to: &bytes); TextBytes.appendDecimal(123456, width: 5, to: &bytes)
+            TextBytes.appendDecimal(UInt64.max, to: &bytes)
+            TextBytes.append("ab", width: 4, alignRight: true, to: &bytes); TextBytes.append("cd", width: 4, to: &bytes)
+            TextBytes.append("é", width: 3, to: &bytes)
+            TimeFormat.appendDifference(from: (10, 500_000_000), to: (9, 0), width: 10, to: &bytes)
+            TimeFormat.appendDifference(from: (0, 0), to: (12_345, 6_000), width: 10, to: &bytes)
+        }
         #expect(String(decoding: bytes, as: UTF8.self) == "    0123456\(UInt64.max)  abcd  é  " + " -1.500000" + "12345.000006")
         #expect(TimeFormat.difference(from: (10, 500_000_000), to: (9, 0)) == "-1.500000")
     }
@@ -65,5 +68,16 @@ struct SummaryBytesTests {
         #expect([IPv4Address(0), IPv4Address(0xC0A8_7A7F), IPv4Address(0xFFFF_FFFF), IPv4Address(0x0A00_6401)].map(\.description)
                 == ["0.0.0.0", "192.168.122.127", "255.255.255.255", "10.0.100.1"])
         #expect(MACAddress(0x5254_00F0_85C7).description == "52:54:00:f0:85:c7")
+    }
+
+    /// A line longer than the writer's stack buffer (512 bytes) moves to the heap intact.
+    @Test func longLinesGrowPastTheStackBuffer() {
+        let pieces = (0..<300).map { "piece \($0);" }
+        let bytes = ByteWriter.collect { bytes in
+            for piece in pieces { TextBytes.append(piece, to: &bytes); TextBytes.appendDecimal(7, to: &bytes) }
+            TextBytes.appendSpaces(3, to: &bytes)
+            bytes.removeLast(1)
+        }
+        #expect(String(decoding: bytes, as: UTF8.self) == pieces.map { $0 + "7" }.joined() + "  ")
     }
 }

@@ -8,7 +8,7 @@ extension PacketTree {
     /// written as bytes without making a String (print's summary columns).
     /// With `cache`, an address met recently is copied from it instead of formatted again (a
     /// capture's rows repeat the same few addresses).
-    public func appendFieldText(_ index: Int, to out: inout [UInt8], cache: AddressTextCache? = nil) -> Int {
+    public func appendFieldText(_ index: Int, to out: inout ByteWriter, cache: AddressTextCache? = nil) -> Int {
         let node = nodes[index]
         switch node.value {
         case .ipv4, .ipv6, .ether:
@@ -224,7 +224,7 @@ public final class AddressTextCache {
     }
 
     /// Appends the text of an address value; its length. Other values append nothing.
-    func append(_ value: FieldValue, to out: inout [UInt8]) -> Int {
+    func append(_ value: FieldValue, to out: inout ByteWriter) -> Int {
         guard let text = text(value) else { return 0 }
         out.append(contentsOf: text)
         return text.count

@@ -32,8 +32,7 @@ extension PacketTree {
     /// `summary` with the address columns as node indices.
     public var summaryColumns: SummaryColumns {
         let layout = summaryLayout
-        var info: [UInt8] = []
-        appendInfo(layout, to: &info)
+        let info = ByteWriter.collect { appendInfo(layout, to: &$0) }
         return SummaryColumns(sourceNode: layout.sourceNode, destinationNode: layout.destinationNode,
                               protocolName: layout.protocolName, info: String(decoding: info, as: UTF8.self),
                               tunnels: tunnels)
@@ -93,7 +92,7 @@ extension PacketTree {
 
     /// The Info column of `layout` as bytes: "[6in4 a → b] " for the last tunnel crossed, the
     /// innermost protocol's text, and a mark when the frame was cut short.
-    public func appendInfo(_ layout: SummaryLayout, to out: inout [UInt8], cache: AddressTextCache? = nil) {
+    public func appendInfo(_ layout: SummaryLayout, to out: inout ByteWriter, cache: AddressTextCache? = nil) {
         if let (kind, outer, inner) = layout.lastTunnel {
             let mark = out.count
             TextBytes.append("[", to: &out)
@@ -142,7 +141,7 @@ public struct SummaryLayout {
 /// Info column text, by the innermost protocol.
 public enum InfoColumn {
     /// `text`, appended as bytes: the common protocols write straight into `out`.
-    public static func write(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
+    public static func write(_ tree: PacketTree, layer index: Int, to out: inout ByteWriter) {
         switch tree.nodes[index].field {
         case UDPLayer.udp: UDPLayer.writeInfo(tree, layer: index, to: &out)
         case TCPLayer.tcp: TCPLayer.writeInfo(tree, layer: index, to: &out)
@@ -158,9 +157,7 @@ public enum InfoColumn {
     public static func text(_ tree: PacketTree, layer index: Int) -> String {
         switch tree.nodes[index].field {
         case UDPLayer.udp, TCPLayer.tcp, ICMPv6Layer.icmpv6, ICMPv4Layer.icmp, ARPLayer.arp:
-            var out: [UInt8] = []
-            write(tree, layer: index, to: &out)
-            return String(decoding: out, as: UTF8.self)
+            return String(decoding: ByteWriter.collect { write(tree, layer: index, to: &$0) }, as: UTF8.self)
         case IPv4Layer.ip: return IPv4Layer.info(tree, layer: index)
         case LinuxCookedLayer.sll: return LinuxCookedLayer.info(tree, layer: index)
         case EthernetLayer.eth: return EthernetLayer.info(tree, layer: index)

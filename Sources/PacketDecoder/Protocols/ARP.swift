@@ -149,13 +149,11 @@ public enum ARPLayer {
 
     /// The Info column, as Wireshark words it ("Who has 192.168.122.86? Tell 192.168.122.1").
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
-        var out: [UInt8] = []
-        writeInfo(tree, layer: index, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: ByteWriter.collect { writeInfo(tree, layer: index, to: &$0) }, as: UTF8.self)
     }
 
     /// `info`, appended as bytes.
-    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout ByteWriter) {
         var op: UInt64?
         // The last node of each address field (an Ethernet/IPv4 one, else the raw bytes).
         var spaIPv4: Int?, spaRaw: Int?, tpaIPv4: Int?, tpaRaw: Int?

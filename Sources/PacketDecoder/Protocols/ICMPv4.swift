@@ -391,13 +391,11 @@ public enum ICMPv4Layer {
     /// characters, the code name, and for echo the identifier, both readings of the sequence
     /// number and the enclosing TTL.
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
-        var out: [UInt8] = []
-        writeInfo(tree, layer: index, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: ByteWriter.collect { writeInfo(tree, layer: index, to: &$0) }, as: UTF8.self)
     }
 
     /// `info`, appended as bytes.
-    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout ByteWriter) {
         var kind: UInt8?, codeValue: UInt8 = 0, ident: UInt64?, seq: UInt64?
         var i = index + 1
         let end = Int(tree.nodes[index].subtreeEnd)

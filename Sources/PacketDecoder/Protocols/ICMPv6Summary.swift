@@ -5,13 +5,11 @@
 extension ICMPv6Layer {
     /// tshark's Info text for the ICMPv6 layer at node `index`.
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
-        var out: [UInt8] = []
-        writeInfo(tree, layer: index, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: ByteWriter.collect { writeInfo(tree, layer: index, to: &$0) }, as: UTF8.self)
     }
 
     /// `info`, appended as bytes.
-    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout ByteWriter) {
         var kind: UInt8?, codeValue: UInt8 = 0
         var identifier: UInt64?, sequence: UInt64?
         var nonceSeen = false

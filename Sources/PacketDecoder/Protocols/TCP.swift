@@ -288,17 +288,16 @@ public enum TCPLayer {
 extension TCPLayer {
     /// tshark's flag list in the Info column: "SYN, ACK".
     public static func flagNames(_ bits: UInt16) -> String {
-        var out: [UInt8] = []
-        writeFlagNames(bits, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: ByteWriter.collect { writeFlagNames(bits, to: &$0) }, as: UTF8.self)
     }
 
-    static func writeFlagNames(_ bits: UInt16, to out: inout [UInt8]) {
-        let names: [StaticString] = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
+    private static let flagNameList: [StaticString] = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
+
+    static func writeFlagNames(_ bits: UInt16, to out: inout ByteWriter) {
         var first = true
-        for i in 0..<names.count where bits & (1 << UInt16(i)) != 0 {
+        for i in 0..<flagNameList.count where bits & (1 << UInt16(i)) != 0 {
             if !first { TextBytes.append(", ", to: &out) }
-            TextBytes.append(names[i], to: &out)
+            TextBytes.append(flagNameList[i], to: &out)
             first = false
         }
         if bits & 0x0E00 != 0 {
@@ -312,13 +311,11 @@ extension TCPLayer {
     /// The Info column, raw sequence numbers (no analysis): "22 → 54321 [SYN, ACK] Seq=0 Ack=1
     /// Win=65160 Len=0 MSS=1460 SACK_PERM TSval=1 TSecr=2 WS=128".
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
-        var out: [UInt8] = []
-        writeInfo(tree, layer: index, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: ByteWriter.collect { writeInfo(tree, layer: index, to: &$0) }, as: UTF8.self)
     }
 
     /// `info`, appended as bytes.
-    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout ByteWriter) {
         // Plain locals, not a dictionary: this runs for every TCP row. Direct children: the first
         // occurrence counts; an option's sub-fields: the last.
         var src: UInt64?, dst: UInt64?, bitsValue: UInt64?, seqValue: UInt64?, ackValue: UInt64?

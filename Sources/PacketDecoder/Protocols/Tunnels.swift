@@ -102,7 +102,7 @@ extension PacketTree {
 
     /// `describe(...).text` written straight as bytes (the summary line); false when the outer
     /// header has no addresses.
-    func appendTunnelText(_ kind: TunnelKind, outer: Int, inner: Int, to out: inout [UInt8],
+    func appendTunnelText(_ kind: TunnelKind, outer: Int, inner: Int, to out: inout ByteWriter,
                           cache: AddressTextCache? = nil, addresses: (Int, Int)? = nil) -> Bool {
         guard let (source, destination) = addresses ?? outerAddresses(kind, outer: outer) else { return false }
         TextBytes.append(kind.name, to: &out)

@@ -134,13 +134,11 @@ public enum UDPLayer {
 
     /// The Info column when UDP carries undecoded data: "40000 → 33434 Len=52".
     public static func info(_ tree: PacketTree, layer index: Int) -> String {
-        var out: [UInt8] = []
-        writeInfo(tree, layer: index, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: ByteWriter.collect { writeInfo(tree, layer: index, to: &$0) }, as: UTF8.self)
     }
 
     /// `info`, appended as bytes.
-    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout [UInt8]) {
+    static func writeInfo(_ tree: PacketTree, layer index: Int, to out: inout ByteWriter) {
         var first: UInt64?, second: UInt64?, extra = false
         var datagram: UInt64?
         var i = index + 1

@@ -259,6 +259,7 @@ final class PacketPrinter {
         self.printing = printing
         self.out = out
         treePrinter = TreePrinter(showOffsets: offsets)
+        if case .summary = mode { printSelection = FieldSelection.summary } else { printSelection = nil }
     }
 
     deinit {
@@ -296,10 +297,7 @@ final class PacketPrinter {
 
     /// What printing reads of a tree: the summary's fields for summary lines (no checksum sums,
     /// no address anatomy), everything for the other formats.
-    private var printSelection: FieldSelection? {
-        if case .summary = mode { return FieldSelection.summary }
-        return nil
-    }
+    private let printSelection: FieldSelection?
 
     private static func choose(_ record: RawRecord, _ displayFilter: DisplayFilter?, decoding: Bool,
                                printing: Bool, printSelection: FieldSelection?,

@@ -36,14 +36,14 @@ public struct DisplayFilter: Sendable {
         // The arrays are taken out first: closures that captured `tree` itself made a copy of
         // the whole tree (a retain and release of each of its arrays) on every call.
         let nodes = tree.nodes, bytes = tree.bytes, strings = tree.strings
-        let diagnostics = tree.diagnostics, protocolPath = tree.protocolPath
+        let diagnostics = tree.diagnostics
         let truncated = tree.shortfall?.cut == .truncated
-        return nodes.withUnsafeBufferPointer { nodes in
-            bytes.withUnsafeBufferPointer { bytes in
-                strings.withUnsafeBufferPointer { strings in
-                    program.pool.withUnsafeBufferPointer { pool in
-                        diagnostics.withUnsafeBufferPointer { diagnostics in
-                            protocolPath.withUnsafeBufferPointer { path in
+        return tree.withProtocolPath { path in
+            nodes.withUnsafeBufferPointer { nodes in
+                bytes.withUnsafeBufferPointer { bytes in
+                    strings.withUnsafeBufferPointer { strings in
+                        program.pool.withUnsafeBufferPointer { pool in
+                            diagnostics.withUnsafeBufferPointer { diagnostics in
                                 let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
                                                       diagnostics: diagnostics, protocolPath: path, truncated: truncated)
                                 return program.evaluate(program.root, view)

@@ -10,17 +10,40 @@ final class DecodeScratch: @unchecked Sendable {
     var nodeCapacity: Int
     var open: UnsafeMutablePointer<Int32>
     var openCapacity: Int
+    /// `frame.protocols`' steps and the layer nodes' indices. Unlike the nodes, these stay here
+    /// after the decode: the tree reads them from its scratch (`PacketTree.protocolPath`,
+    /// `layerNodes`), which no later decode changes while another tree shares it.
+    var path: UnsafeMutablePointer<Field>
+    var pathCapacity: Int
+    var layers: UnsafeMutablePointer<Int32>
+    var layersCapacity: Int
 
     init() {
         nodeCapacity = 256
         nodes = .allocate(capacity: nodeCapacity)
         openCapacity = 32
         open = .allocate(capacity: openCapacity)
+        pathCapacity = 32
+        path = .allocate(capacity: pathCapacity)
+        layersCapacity = 32
+        layers = .allocate(capacity: layersCapacity)
     }
 
     deinit {
         nodes.deallocate()
         open.deallocate()
+        path.deallocate()
+        layers.deallocate()
+    }
+
+    func growPath(keeping count: Int) {
+        path = Self.doubled(path, capacity: pathCapacity, keeping: count)
+        pathCapacity *= 2
+    }
+
+    func growLayers(keeping count: Int) {
+        layers = Self.doubled(layers, capacity: layersCapacity, keeping: count)
+        layersCapacity *= 2
     }
 
     // No `inout` of a stored property here: one would make every read of these properties a
@@ -64,9 +87,8 @@ public struct DecodeContext: ~Copyable {
     /// The destination port of the innermost UDP or TCP header so far.
     public var transportDestinationPort: UInt16?
     var diagnostics: [Diagnostic]
-    var protocolPath: [Field]
-    /// The layer nodes' indices, in order (`PacketTree.layerNodes`).
-    var layerNodes: [Int32]
+    private var pathCount = 0
+    private var layerListCount = 0
     var strings: [String]
     /// How many bytes the frame had on the wire (can exceed `bytes.count`).
     public let originalLength: Int
@@ -112,17 +134,11 @@ public struct DecodeContext: ~Copyable {
         masks = FieldRegistry.masks
         scratch = tree.takeScratch()
         diagnostics = []
-        protocolPath = []
-        layerNodes = []
         strings = []
         swap(&diagnostics, &tree.diagnostics)
-        swap(&protocolPath, &tree.protocolPath)
-        swap(&layerNodes, &tree.layerNodes)
         swap(&strings, &tree.strings)
         // Most packets have no diagnostics or strings: no call at all for those.
         if !diagnostics.isEmpty { diagnostics.removeAll(keepingCapacity: true) }
-        if !protocolPath.isEmpty { protocolPath.removeAll(keepingCapacity: true) }
-        if !layerNodes.isEmpty { layerNodes.removeAll(keepingCapacity: true) }
         if !strings.isEmpty { strings.removeAll(keepingCapacity: true) }
         self.originalLength = max(metadata.originalLength, bytes.count)
         linkType = metadata.linkType
@@ -143,9 +159,9 @@ public struct DecodeContext: ~Copyable {
             tree.nodes.append(contentsOf: UnsafeBufferPointer(start: scratch.nodes + reused, count: count - reused))
         }
         swap(&diagnostics, &tree.diagnostics)
-        swap(&protocolPath, &tree.protocolPath)
-        swap(&layerNodes, &tree.layerNodes)
         swap(&strings, &tree.strings)
+        tree.pathCount = Int32(truncatingIfNeeded: pathCount)
+        tree.layerListCount = Int32(truncatingIfNeeded: layerListCount)
     }
 
     /// The nodes so far, readable and writable in place.
@@ -401,14 +417,29 @@ public struct DecodeContext: ~Copyable {
     public mutating func openLayer(_ field: Field, _ offset: Int, _ length: Int) -> Int {
         layerCount += 1
         if field == ICMPv4Layer.icmp || field == ICMPv6Layer.icmpv6 { icmpLayers += 1 }
-        protocolPath.append(field)
+        appendProtocolStep(field)
         let index = open(field, offset, length, .none, .layer)
-        layerNodes.append(Int32(truncatingIfNeeded: index))
+        if layerListCount == scratch.layersCapacity { scratch.growLayers(keeping: layerListCount) }
+        scratch.layers[layerListCount] = Int32(truncatingIfNeeded: index)
+        layerListCount += 1
         return index
     }
 
     /// Records tshark's `ethertype` dispatch step in `frame.protocols`.
-    public mutating func noteEtherTypeDispatch() { protocolPath.append(EthernetLayer.ethertypeStep) }
+    public mutating func noteEtherTypeDispatch() { appendProtocolStep(EthernetLayer.ethertypeStep) }
+
+    /// `frame.protocols` so far.
+    var protocolPath: UnsafeBufferPointer<Field> { UnsafeBufferPointer(start: scratch.path, count: pathCount) }
+
+    mutating func appendProtocolStep(_ field: Field) {
+        if pathCount == scratch.pathCapacity { scratch.growPath(keeping: pathCount) }
+        scratch.path[pathCount] = field
+        pathCount += 1
+    }
+
+    mutating func removeLastProtocolStep() {
+        if pathCount > 0 { pathCount -= 1 }
+    }
 
     /// Closes the innermost open subtree.
     @inline(__always)
@@ -445,7 +476,7 @@ public struct DecodeContext: ~Copyable {
         }
         for i in position..<nodeCount { nodes[i].subtreeEnd += 1 }
         for i in diagnostics.indices where Int(diagnostics[i].node) >= position { diagnostics[i].node += 1 }
-        for i in layerNodes.indices where Int(layerNodes[i]) >= position { layerNodes[i] += 1 }
+        for i in 0..<layerListCount where Int(scratch.layers[i]) >= position { scratch.layers[i] += 1 }
         if nodeCount == scratch.nodeCapacity { scratch.growNodes(keeping: nodeCount) }
         (scratch.nodes + position + 1).moveInitialize(from: scratch.nodes + position, count: nodeCount - position)
         (scratch.nodes + position).initialize(to: FieldNode(

@@ -187,10 +187,24 @@ public struct PacketTree: Sendable {
     public internal(set) var diagnostics: [Diagnostic]
     /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
     /// `ethertype` dispatch step).
-    public internal(set) var protocolPath: [Field]
+    /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
+    /// `ethertype` dispatch step). Kept in the scratch memory; `withProtocolPath` reads it
+    /// without making an array.
+    public var protocolPath: [Field] { withProtocolPath { Array($0) } }
+    var pathCount: Int32 = 0
+    var layerListCount: Int32 = 0
+
+    public func withProtocolPath<R>(_ body: (UnsafeBufferPointer<Field>) -> R) -> R {
+        guard let scratch else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return withExtendedLifetime(scratch) { body(UnsafeBufferPointer(start: scratch.path, count: Int(pathCount))) }
+    }
+
     /// The indices of the protocol layer nodes, in order: the packet list's row and the tunnel
-    /// marks walk these few instead of every node.
-    public internal(set) var layerNodes: [Int32]
+    /// marks walk these few instead of every node. Read while the tree lives (it holds the memory).
+    public var layerNodes: UnsafeBufferPointer<Int32> {
+        guard let scratch else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: scratch.layers, count: Int(layerListCount))
+    }
     public internal(set) var strings: [String]
     /// Set when the frame could not be decoded to its end.
     public internal(set) var shortfall: Shortfall?
@@ -212,8 +226,6 @@ public struct PacketTree: Sendable {
         bytes = []
         nodes = []
         diagnostics = []
-        protocolPath = []
-        layerNodes = []
         strings = []
         shortfall = nil
         truncatedLayer = nil

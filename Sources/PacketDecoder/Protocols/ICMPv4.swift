@@ -546,7 +546,7 @@ public enum ICMPExtension {
         let first = try ctx.u8(offset, limit: limit)
         let versionNumber = first >> 4
         if asLayer && (versionNumber == 1 || versionNumber == 2) {
-            ctx.protocolPath.append(ICMPv4Layer.icmp)
+            ctx.appendProtocolStep(ICMPv4Layer.icmp)
         }
         ctx.add(version, offset, 1, .unsigned(UInt64(versionNumber)))
         try ctx.addUInt(reserved, offset, 2, limit: limit)

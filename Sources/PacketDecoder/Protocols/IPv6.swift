@@ -125,7 +125,7 @@ public enum IPv6Layer {
     /// `frame.protocols`, and whoever handed the bytes over gets them back as data. At the very
     /// start of a record (link type IPv6) there is no one, and Wireshark shows nothing more.
     private static func refuse(_ ctx: inout DecodeContext, at offset: Int, limit: Int) {
-        if ctx.protocolPath.last == ipv6 { ctx.protocolPath.removeLast() }
+        if ctx.protocolPath.last == ipv6 { ctx.removeLastProtocolStep() }
         if !ctx.protocolPath.isEmpty { DataLayer.decode(&ctx, at: offset, end: limit) }
     }
 

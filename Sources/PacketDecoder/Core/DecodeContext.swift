@@ -36,26 +36,18 @@ final class DecodeScratch: @unchecked Sendable {
         layers.deallocate()
     }
 
-    func growPath(keeping count: Int) {
-        path = Self.doubled(path, capacity: pathCapacity, keeping: count)
-        pathCapacity *= 2
-    }
+    enum Buffer { case nodes, open, path, layers }
 
-    func growLayers(keeping count: Int) {
-        layers = Self.doubled(layers, capacity: layersCapacity, keeping: count)
-        layersCapacity *= 2
-    }
-
-    // No `inout` of a stored property here: one would make every read of these properties a
-    // dynamic exclusivity check (with a retain), which cost three quarters of a decode.
-    func growNodes(keeping count: Int) {
-        nodes = Self.doubled(nodes, capacity: nodeCapacity, keeping: count)
-        nodeCapacity *= 2
-    }
-
-    func growOpen(keeping count: Int) {
-        open = Self.doubled(open, capacity: openCapacity, keeping: count)
-        openCapacity *= 2
+    /// Doubles one buffer, keeping its first `count` elements. No `inout` of a stored property
+    /// here: one made every read of these properties a dynamic exclusivity check (with a
+    /// retain), which cost three quarters of a decode.
+    func grow(_ buffer: Buffer, keeping count: Int) {
+        switch buffer {
+        case .nodes: nodes = Self.doubled(nodes, capacity: nodeCapacity, keeping: count); nodeCapacity *= 2
+        case .open: open = Self.doubled(open, capacity: openCapacity, keeping: count); openCapacity *= 2
+        case .path: path = Self.doubled(path, capacity: pathCapacity, keeping: count); pathCapacity *= 2
+        case .layers: layers = Self.doubled(layers, capacity: layersCapacity, keeping: count); layersCapacity *= 2
+        }
     }
 
     /// A buffer of twice `capacity` holding the first `count` elements of `buffer` (freed).
@@ -275,7 +267,7 @@ public struct DecodeContext: ~Copyable {
             return Self.skipped
         }
         let index = nodeCount
-        if index == scratch.nodeCapacity { scratch.growNodes(keeping: index) }
+        if index == scratch.nodeCapacity { scratch.grow(.nodes, keeping: index) }
         (scratch.nodes + index).initialize(to: FieldNode(
             field: field, flags: flags, depth: UInt8(truncatingIfNeeded: openCount),
             offset: Int32(truncatingIfNeeded: offset), length: Int32(truncatingIfNeeded: length),
@@ -406,7 +398,7 @@ public struct DecodeContext: ~Copyable {
     public mutating func open(_ field: Field, _ offset: Int, _ length: Int, _ value: FieldValue = .none,
                               _ flags: NodeFlags = []) -> Int {
         let index = add(field, offset, length, value, flags)
-        if openCount == scratch.openCapacity { scratch.growOpen(keeping: openCount) }
+        if openCount == scratch.openCapacity { scratch.grow(.open, keeping: openCount) }
         scratch.open[openCount] = Int32(truncatingIfNeeded: index)
         openCount += 1
         return index
@@ -419,7 +411,7 @@ public struct DecodeContext: ~Copyable {
         if field == ICMPv4Layer.icmp || field == ICMPv6Layer.icmpv6 { icmpLayers += 1 }
         appendProtocolStep(field)
         let index = open(field, offset, length, .none, .layer)
-        if layerListCount == scratch.layersCapacity { scratch.growLayers(keeping: layerListCount) }
+        if layerListCount == scratch.layersCapacity { scratch.grow(.layers, keeping: layerListCount) }
         scratch.layers[layerListCount] = Int32(truncatingIfNeeded: index)
         layerListCount += 1
         return index
@@ -432,7 +424,7 @@ public struct DecodeContext: ~Copyable {
     var protocolPath: UnsafeBufferPointer<Field> { UnsafeBufferPointer(start: scratch.path, count: pathCount) }
 
     mutating func appendProtocolStep(_ field: Field) {
-        if pathCount == scratch.pathCapacity { scratch.growPath(keeping: pathCount) }
+        if pathCount == scratch.pathCapacity { scratch.grow(.path, keeping: pathCount) }
         scratch.path[pathCount] = field
         pathCount += 1
     }
@@ -477,7 +469,7 @@ public struct DecodeContext: ~Copyable {
         for i in position..<nodeCount { nodes[i].subtreeEnd += 1 }
         for i in diagnostics.indices where Int(diagnostics[i].node) >= position { diagnostics[i].node += 1 }
         for i in 0..<layerListCount where Int(scratch.layers[i]) >= position { scratch.layers[i] += 1 }
-        if nodeCount == scratch.nodeCapacity { scratch.growNodes(keeping: nodeCount) }
+        if nodeCount == scratch.nodeCapacity { scratch.grow(.nodes, keeping: nodeCount) }
         (scratch.nodes + position + 1).moveInitialize(from: scratch.nodes + position, count: nodeCount - position)
         (scratch.nodes + position).initialize(to: FieldNode(
             field: field, flags: flags, depth: scratch.nodes[parent].depth &+ 1,

@@ -43,22 +43,35 @@ public struct SummaryPrinter {
             bytes.append(0x20)
             // Source right-aligned in 12: an address's text is known before it is written; any
             // other value is written, then moved right if it is short.
+            // Addresses written from the cache are known to be plain text; anything else is
+            // sanitized with Info.
+            var plainAddresses = true
             if let source = s.sourceNode, let text = tree.addressText(source, cache: addresses) {
                 TextBytes.appendSpaces(12 - text.count, to: &bytes)
                 bytes.append(contentsOf: text)
             } else {
                 writeRightAligned(s.sourceNode, tree, &bytes)
+                plainAddresses = false
             }
             TextBytes.append(" → ", to: &bytes)
-            let destinationCount = s.destinationNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
-            TextBytes.appendSpaces(12 - destinationCount, to: &bytes)
+            if let destination = s.destinationNode, let text = tree.addressText(destination, cache: addresses) {
+                bytes.append(contentsOf: text)
+                TextBytes.appendSpaces(12 - text.count, to: &bytes)
+            } else {
+                let count = s.destinationNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
+                TextBytes.appendSpaces(12 - count, to: &bytes)
+                plainAddresses = false
+            }
             bytes.append(0x20)
             TextBytes.append(s.protocolName, to: &bytes)
             bytes.append(0x20)
             TextBytes.appendDecimal(UInt64(m.originalLength), to: &bytes)
             bytes.append(0x20)
+            // Only Info (or an address not from the cache) can carry text from the packet: the
+            // rest is numbers, names and addresses written here.
+            let info = plainAddresses ? bytes.count : start
             tree.appendInfo(s, to: &bytes, cache: addresses)
-            TextBytes.sanitizeTail(from: start, of: &bytes)
+            TextBytes.sanitizeTail(from: info, of: &bytes)
         }, finish: { line in out.appendLine { $0.append(contentsOf: line) } })
     }
 

@@ -38,16 +38,17 @@ public struct DisplayFilter: Sendable {
         let nodes = tree.nodes, bytes = tree.bytes, strings = tree.strings
         let diagnostics = tree.diagnostics
         let truncated = tree.shortfall?.cut == .truncated
-        return tree.withProtocolPath { path in
-            nodes.withUnsafeBufferPointer { nodes in
-                bytes.withUnsafeBufferPointer { bytes in
-                    strings.withUnsafeBufferPointer { strings in
-                        program.pool.withUnsafeBufferPointer { pool in
-                            diagnostics.withUnsafeBufferPointer { diagnostics in
-                                let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
-                                                      diagnostics: diagnostics, protocolPath: path, truncated: truncated)
-                                return program.evaluate(program.root, view)
-                            }
+        // The path lives in the tree's scratch memory, which `tree` (borrowed for this call)
+        // keeps alive.
+        let path = tree.protocolSteps
+        return nodes.withUnsafeBufferPointer { nodes in
+            bytes.withUnsafeBufferPointer { bytes in
+                strings.withUnsafeBufferPointer { strings in
+                    program.pool.withUnsafeBufferPointer { pool in
+                        diagnostics.withUnsafeBufferPointer { diagnostics in
+                            let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
+                                                  diagnostics: diagnostics, protocolPath: path, truncated: truncated)
+                            return program.evaluate(program.root, view)
                         }
                     }
                 }

@@ -195,8 +195,14 @@ public struct PacketTree: Sendable {
     var layerListCount: Int32 = 0
 
     public func withProtocolPath<R>(_ body: (UnsafeBufferPointer<Field>) -> R) -> R {
-        guard let scratch else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return withExtendedLifetime(scratch) { body(UnsafeBufferPointer(start: scratch.path, count: Int(pathCount))) }
+        withExtendedLifetime(scratch) { body(protocolSteps) }
+    }
+
+    /// `protocolPath` without an array: valid while this tree lives (it holds the memory) and
+    /// is not decoded into again. A filter reads it on every evaluation.
+    public var protocolSteps: UnsafeBufferPointer<Field> {
+        guard let scratch else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: scratch.path, count: Int(pathCount))
     }
 
     /// The indices of the protocol layer nodes, in order: the packet list's row and the tunnel

@@ -158,17 +158,24 @@ enum FrameTexts {
         var comment: String?
     }
 
-    private static let table = Mutex<(pairs: [Pair], numbers: [Pair: UInt32])>(([Pair(interfaceName: nil, comment: nil)], [:]))
+    private static let table = Mutex<(pairs: [Pair], numbers: [Pair: UInt32], last: UInt32)>(
+        ([Pair(interfaceName: nil, comment: nil)], [:], 0))
 
-    /// The number of a pair (0 for no texts).
+    /// The number of a pair (0 for no texts). A pcapng reader names every record's interface:
+    /// the pair of the record before is tried first, without hashing.
     static func intern(interfaceName: String?, comment: String?) -> UInt32 {
         if interfaceName == nil && comment == nil { return 0 }
         let pair = Pair(interfaceName: interfaceName, comment: comment)
         return table.withLock { t in
-            if let number = t.numbers[pair] { return number }
+            if t.last != 0 && t.pairs[Int(t.last)] == pair { return t.last }
+            if let number = t.numbers[pair] {
+                t.last = number
+                return number
+            }
             let number = UInt32(t.pairs.count)
             t.pairs.append(pair)
             t.numbers[pair] = number
+            t.last = number
             return number
         }
     }

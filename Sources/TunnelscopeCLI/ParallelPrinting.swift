@@ -148,8 +148,9 @@ final class ParallelPrinting: @unchecked Sendable {
 
     /// Whether the mapped file holds `record`'s bytes at its `fileOffset`: the pcap record header
     /// just before them gives the same captured length, original length and seconds (in either
-    /// byte order). libpcap reports a shorter length than the file's for a record longer than
-    /// the link type allows (it reads and drops the rest), and then the bytes are copied instead.
+    /// byte order). Otherwise the bytes are copied from libpcap's: a record libpcap cut to the
+    /// snapshot length (its header says more than libpcap handed over), a record past the end
+    /// the file had when it was mapped (one still being written), or any other disagreement.
     static func isAt(_ record: RawRecord, in file: MappedFile) -> Bool {
         let header = record.fileOffset - 16
         guard header >= 0, record.fileOffset + record.bytes.count <= file.size else { return false }

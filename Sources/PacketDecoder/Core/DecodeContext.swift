@@ -423,6 +423,7 @@ public struct DecodeContext: ~Copyable {
     /// `frame.protocols` so far.
     var protocolPath: UnsafeBufferPointer<Field> { UnsafeBufferPointer(start: scratch.path, count: pathCount) }
 
+    @inline(__always)
     mutating func appendProtocolStep(_ field: Field) {
         if pathCount == scratch.pathCapacity { scratch.grow(.path, keeping: pathCount) }
         scratch.path[pathCount] = field

@@ -13,9 +13,21 @@ public enum PacketDecoder {
     /// for a display filter that references only those fields (`DisplayFilter.selection`).
     public static func decode(_ buffer: UnsafeRawBufferPointer, metadata: FrameMetadata, into tree: inout PacketTree,
                               keeping selection: FieldSelection? = nil) {
-        tree.bytes.removeAll(keepingCapacity: true)
-        tree.bytes.append(contentsOf: buffer)
+        store(buffer, in: &tree.bytes)
         decodeStoredBytes(metadata: metadata, into: &tree, keeping: selection)
+    }
+
+    /// Overwrites `bytes` with `buffer` in place, growing or shrinking it by the difference only
+    /// (emptying and refilling an array cost two generic calls per packet).
+    @inline(__always)
+    private static func store(_ buffer: UnsafeRawBufferPointer, in bytes: inout [UInt8]) {
+        let count = buffer.count
+        if bytes.count > count { bytes.removeLast(bytes.count - count) }
+        let reused = bytes.count
+        if reused > 0, let source = buffer.baseAddress {
+            bytes.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: source, byteCount: reused) }
+        }
+        if reused < count { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[reused...])) }
     }
 
     private static func decodeStoredBytes(metadata: FrameMetadata, into tree: inout PacketTree,

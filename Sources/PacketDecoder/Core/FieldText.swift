@@ -9,25 +9,19 @@ extension PacketTree {
     /// With `cache`, an address met recently is copied from it instead of formatted again (a
     /// capture's rows repeat the same few addresses).
     public func appendFieldText(_ index: Int, to out: inout ByteWriter, cache: AddressTextCache? = nil) -> Int {
+        if let cache, let text = addressText(index, cache: cache) {
+            out.append(contentsOf: text)
+            return text.count
+        }
         let node = nodes[index]
-        switch node.value {
-        case .ipv4, .ipv6, .ether:
-            guard !FieldRegistry.hasFormat(node.field) else { break }
-            if let cache { return cache.append(node.value, to: &out) }
-            // The text is formatted in a buffer on the stack, then appended in one go.
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 46) { buffer in
-                let end: Int
-                switch node.value {
-                case .ipv4(let a): end = a.write(into: buffer, at: 0)
-                case .ipv6(let a): end = a.write(into: buffer, at: 0)
-                case .ether(let m): end = m.write(into: buffer, at: 0)
-                default: end = 0
-                }
+        if !FieldRegistry.hasFormat(node.field) {
+            // An address is formatted in a buffer on the stack, then appended in one go.
+            let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 46) { buffer -> Int? in
+                guard let end = node.value.writeAddress(into: buffer) else { return nil }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<end]))
                 return end
             }
-        default:
-            break
+            if let written { return written }
         }
         var text = fieldText(index)
         text.withUTF8 { out.append(contentsOf: $0) }
@@ -223,13 +217,6 @@ public final class AddressTextCache {
         texts.deallocate()
     }
 
-    /// Appends the text of an address value; its length. Other values append nothing.
-    func append(_ value: FieldValue, to out: inout ByteWriter) -> Int {
-        guard let text = text(value) else { return 0 }
-        out.append(contentsOf: text)
-        return text.count
-    }
-
     /// The text of an address value, valid until the next call; nil for other values.
     func text(_ value: FieldValue) -> UnsafeBufferPointer<UInt8>? {
         let kind: UInt8, high: UInt64, low: UInt64
@@ -242,19 +229,25 @@ public final class AddressTextCache {
         let slot = Int(truncatingIfNeeded: ((high &* 0x9E37_79B9_7F4A_7C15) ^ (low &* 0xC2B2_AE3D_27D4_EB4F)) >> 58)
         let text = texts + slot * Self.width
         if kinds[slot] != kind || keys[2 * slot] != high || keys[2 * slot + 1] != low {
-            let buffer = UnsafeMutableBufferPointer(start: text, count: Self.width)
-            let end: Int
-            switch value {
-            case .ipv4(let a): end = a.write(into: buffer, at: 0)
-            case .ipv6(let a): end = a.write(into: buffer, at: 0)
-            case .ether(let m): end = m.write(into: buffer, at: 0)
-            default: end = 0
-            }
+            let end = value.writeAddress(into: UnsafeMutableBufferPointer(start: text, count: Self.width)) ?? 0
             kinds[slot] = kind
             keys[2 * slot] = high
             keys[2 * slot + 1] = low
             lengths[slot] = UInt8(end)
         }
         return UnsafeBufferPointer(start: text, count: Int(lengths[slot]))
+    }
+}
+
+extension FieldValue {
+    /// Writes an address value's text at the start of `buffer` (46 bytes hold any); its length,
+    /// or nil for a value that is not an address.
+    func writeAddress(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        switch self {
+        case .ipv4(let a): return a.write(into: buffer, at: 0)
+        case .ipv6(let a): return a.write(into: buffer, at: 0)
+        case .ether(let m): return m.write(into: buffer, at: 0)
+        default: return nil
+        }
     }
 }

@@ -195,15 +195,11 @@ public struct PacketTree: Sendable {
     /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
     /// `ethertype` dispatch step).
     /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
-    /// `ethertype` dispatch step). Kept in the scratch memory; `withProtocolPath` reads it
+    /// `ethertype` dispatch step). Kept in the scratch memory; `protocolSteps` reads it
     /// without making an array.
-    public var protocolPath: [Field] { withProtocolPath { Array($0) } }
+    public var protocolPath: [Field] { Array(protocolSteps) }
     var pathCount: Int32 = 0
     var layerListCount: Int32 = 0
-
-    public func withProtocolPath<R>(_ body: (UnsafeBufferPointer<Field>) -> R) -> R {
-        withExtendedLifetime(scratch) { body(protocolSteps) }
-    }
 
     /// `protocolPath` without an array: valid while this tree lives (it holds the memory) and
     /// is not decoded into again. A filter reads it on every evaluation.

@@ -76,9 +76,8 @@ extension PacketTree {
         }
         // The last tunnel crossed that can be described (as `tunnels.last`).
         forEachTunnel { kind, outer, inner in
-            if let addresses = outerAddresses(kind, outer: outer) {
-                layout.lastTunnel = (kind, outer, inner)
-                layout.lastTunnelAddresses = addresses
+            if let (source, destination) = outerAddresses(kind, outer: outer) {
+                layout.lastTunnel = (kind, outer, inner, source, destination)
             }
         }
         // The Protocol column: Wireshark's short name, except where a dissector sets its own.
@@ -93,15 +92,11 @@ extension PacketTree {
     /// The Info column of `layout` as bytes: "[6in4 a → b] " for the last tunnel crossed, the
     /// innermost protocol's text, and a mark when the frame was cut short.
     public func appendInfo(_ layout: SummaryLayout, to out: inout ByteWriter, cache: AddressTextCache? = nil) {
-        if let (kind, outer, inner) = layout.lastTunnel {
-            let mark = out.count
+        if let tunnel = layout.lastTunnel {
             TextBytes.append("[", to: &out)
-            if appendTunnelText(kind, outer: outer, inner: inner, to: &out, cache: cache,
-                                addresses: layout.lastTunnelAddresses) {
-                TextBytes.append("] ", to: &out)
-            } else {
-                out.removeLast(out.count - mark)
-            }
+            appendTunnelText(tunnel.kind, inner: tunnel.inner, source: tunnel.source, destination: tunnel.destination,
+                             to: &out, cache: cache)
+            TextBytes.append("] ", to: &out)
         }
         if let layer = layout.infoLayer { InfoColumn.write(self, layer: layer, to: &out) }
         if let s = shortfall {
@@ -132,10 +127,9 @@ public struct SummaryLayout {
     public var protocolName = ""
     /// The layer whose protocol writes the Info column.
     public var infoLayer: Int?
-    /// The last encapsulation crossed: its kind, outer and inner IP layers.
-    public var lastTunnel: (kind: TunnelKind, outer: Int, inner: Int)?
-    /// Its outer source and destination address nodes.
-    var lastTunnelAddresses: (Int, Int)?
+    /// The last encapsulation crossed that has outer addresses: its kind, outer and inner IP
+    /// layers, and the outer source and destination address nodes.
+    public var lastTunnel: (kind: TunnelKind, outer: Int, inner: Int, source: Int, destination: Int)?
 }
 
 /// Info column text, by the innermost protocol.

@@ -100,11 +100,10 @@ extension PacketTree {
                                  outerDestination: fieldText(destination), outerLayer: outer, innerLayer: inner)
     }
 
-    /// `describe(...).text` written straight as bytes (the summary line); false when the outer
-    /// header has no addresses.
-    func appendTunnelText(_ kind: TunnelKind, outer: Int, inner: Int, to out: inout ByteWriter,
-                          cache: AddressTextCache? = nil, addresses: (Int, Int)? = nil) -> Bool {
-        guard let (source, destination) = addresses ?? outerAddresses(kind, outer: outer) else { return false }
+    /// `describe(...).text` written straight as bytes (the summary line), for a tunnel whose
+    /// outer address nodes are known.
+    func appendTunnelText(_ kind: TunnelKind, inner: Int, source: Int, destination: Int, to out: inout ByteWriter,
+                          cache: AddressTextCache? = nil) {
         TextBytes.append(kind.name, to: &out)
         if let note = note(kind, inner: inner) {
             TextBytes.append(" (", to: &out)
@@ -115,7 +114,6 @@ extension PacketTree {
         _ = appendFieldText(source, to: &out, cache: cache)
         TextBytes.append(" → ", to: &out)
         _ = appendFieldText(destination, to: &out, cache: cache)
-        return true
     }
 
     func outerAddresses(_ kind: TunnelKind, outer: Int) -> (Int, Int)? {

@@ -34,6 +34,10 @@ public final class CaptureFile {
     public private(set) var linkType: LinkType
     public private(set) var precision: TimestampPrecision
     public private(set) var snapshotLength: Int
+    /// The bytes before each classic pcap record's data: 16, or 24 in Alexey Kuznetsov's
+    /// "modified" pcap (magic 0xa1b2cd34), whose record header adds an interface index, a
+    /// protocol and a packet type. 0 for pcapng (its records are blocks).
+    public private(set) var recordHeaderLength = 0
     private var pcap: OpaquePointer?
     private var pcapng: PcapNGReader?
     /// The capture filter's expression, and its program per link type (a pcapng file can mix them).
@@ -97,6 +101,7 @@ public final class CaptureFile {
         // The file's own precision (pcap_get_tstamp_precision reports the one asked for).
         precision = (magic == 0xA1B2_3C4D || magic == 0x4D3C_B2A1) ? .nanoseconds : .microseconds
         snapshotLength = Int(pcap_snapshot(handle))
+        recordHeaderLength = (magic == 0xA1B2_CD34 || magic == 0x34CD_B2A1) ? 24 : 16
     }
 
     private let storage: UnsafeMutableRawBufferPointer?
@@ -141,11 +146,15 @@ public final class CaptureFile {
         let stream = pcap_file(handle)
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
-        // Where the next record's header starts: libpcap's stream position after the previous
-        // record. Its bytes follow the 16-byte header; counting back from the position after the
-        // record would be wrong for one libpcap cut short (longer than the snapshot length, it
-        // reads and drops the rest).
+        // Where the next record's header starts. Its bytes follow the record header; the next
+        // header follows them, unless libpcap cut the record: one longer than the snapshot
+        // length is handed over as its first `snapshot` bytes while libpcap reads past the rest.
+        // Only then is the stream asked where it stands (an `ftell` per record was a tenth of
+        // the reading thread's time). Counting back from the position after a record would be
+        // wrong for a cut one.
         var nextHeader = stream.map { Int(ftell($0)) } ?? 0
+        let headerLength = recordHeaderLength
+        let snapshot = Int(pcap_snapshot(handle))
         while true {
             let status = pcap_next_ex(handle, &header, &data)
             if status == -2 { return }  // end of file
@@ -159,8 +168,8 @@ public final class CaptureFile {
             let meta = FrameMetadata(number: recordsRead, seconds: Int64(h.ts.tv_sec),
                                      nanoseconds: UInt32(truncatingIfNeeded: h.ts.tv_usec),
                                      originalLength: Int(h.len), linkType: linkType)
-            let record = RawRecord(bytes: bytes, metadata: meta, fileOffset: nextHeader + 16)
-            nextHeader = stream.map { Int(ftell($0)) } ?? 0
+            let record = RawRecord(bytes: bytes, metadata: meta, fileOffset: nextHeader + headerLength)
+            nextHeader = Int(h.caplen) < snapshot ? record.fileOffset + Int(h.caplen) : stream.map { Int(ftell($0)) } ?? 0
             if !passes(record) { continue }
             if !body(record) { return }
         }

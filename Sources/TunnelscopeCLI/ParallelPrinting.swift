@@ -19,9 +19,10 @@ final class ParallelPrinting: @unchecked Sendable {
         var bytes: [UInt8] = []
         var records: [Record] = []
 
-        /// The bytes of `record`, valid while the batch and `file` are.
-        func bytes(of record: Record, in file: MappedFile?, copied: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-            if record.inFile, let file { return file.slice(offset: record.start, count: record.count) }
+        /// The bytes of `record`, valid while the batch and the mapping (`mapped`, from its
+        /// `base`) are.
+        func bytes(of record: Record, in mapped: UnsafeRawPointer?, copied: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+            if record.inFile, let mapped { return UnsafeRawBufferPointer(start: mapped + record.start, count: record.count) }
             return UnsafeRawBufferPointer(rebasing: copied[record.start..<(record.start + record.count)])
         }
     }
@@ -103,6 +104,7 @@ final class ParallelPrinting: @unchecked Sendable {
         // by nested functions would be boxed and checked for exclusive access at run time, on
         // every record.
         var reader = Reader(pipeline: self, batch: Batch(number: 0),
+                            mapping: mapped.map { ($0.base, $0.size, file.recordHeaderLength) },
                             // With -c, fewer batches ahead: each one may be work past the count.
                             inFlightLimit: batchRecords < Self.recordsPerBatch ? workerCount : workerCount * 4)
         var readError: CaptureError?
@@ -147,14 +149,15 @@ final class ParallelPrinting: @unchecked Sendable {
     }
 
     /// Whether the mapped file holds `record`'s bytes at its `fileOffset`: the pcap record header
-    /// just before them gives the same captured length, original length and seconds (in either
-    /// byte order). Otherwise the bytes are copied from libpcap's: a record libpcap cut to the
-    /// snapshot length (its header says more than libpcap handed over), a record past the end
-    /// the file had when it was mapped (one still being written), or any other disagreement.
-    static func isAt(_ record: RawRecord, in file: MappedFile) -> Bool {
-        let header = record.fileOffset - 16
-        guard header >= 0, record.fileOffset + record.bytes.count <= file.size else { return false }
-        func field(_ at: Int) -> UInt32 { file.base.loadUnaligned(fromByteOffset: header + at, as: UInt32.self) }
+    /// before them (`headerLength` bytes, 16 or 24) gives the same captured length, original
+    /// length and seconds (in either byte order). Otherwise the bytes are copied from libpcap's:
+    /// a record libpcap cut to the snapshot length (its header says more than libpcap handed
+    /// over), a record past the end the file had when it was mapped (one still being written),
+    /// or any other disagreement.
+    static func isAt(_ record: RawRecord, in mapping: (base: UnsafeRawPointer, size: Int, headerLength: Int)) -> Bool {
+        let header = record.fileOffset - mapping.headerLength
+        guard header >= 0, record.fileOffset + record.bytes.count <= mapping.size else { return false }
+        func field(_ at: Int) -> UInt32 { mapping.base.loadUnaligned(fromByteOffset: header + at, as: UInt32.self) }
         func same(_ stored: UInt32, _ value: Int) -> Bool {
             UInt64(stored) == UInt64(truncatingIfNeeded: value) || UInt64(stored.byteSwapped) == UInt64(truncatingIfNeeded: value)
         }
@@ -166,6 +169,9 @@ final class ParallelPrinting: @unchecked Sendable {
     private struct Reader {
         let pipeline: ParallelPrinting
         var batch: Batch
+        /// The mapped file as plain values (reaching it through `pipeline` retained and released
+        /// it per record), with the file's record header length.
+        let mapping: (base: UnsafeRawPointer, size: Int, headerLength: Int)?
         let inFlightLimit: Int
         var next = 0          // the next batch number to hand to `consume`
         var produced = 0      // batches queued so far
@@ -174,7 +180,7 @@ final class ParallelPrinting: @unchecked Sendable {
         /// Puts `record` in the batch (its place in the mapped file, or a copy of its bytes) and
         /// submits a full batch; false once `consume` asked to stop.
         mutating func add(_ record: RawRecord, _ consume: (Formatted) -> Bool) -> Bool {
-            if let mapped = pipeline.mapped, ParallelPrinting.isAt(record, in: mapped) {
+            if let mapping, ParallelPrinting.isAt(record, in: mapping) {
                 batch.records.append(Record(start: record.fileOffset, count: record.bytes.count, inFile: true,
                                             metadata: record.metadata))
             } else {
@@ -242,6 +248,7 @@ final class ParallelPrinting: @unchecked Sendable {
 
     private func work() {
         let printer = makePrinter()
+        let mapped = self.mapped?.base
         var referenceNoted = false
         while true {
             condition.lock()

@@ -198,7 +198,7 @@ extension PacketPrinting {
                         if let writer {
                             let r = formatted.batch.records[index]
                             do {
-                                try writer.write(formatted.batch.bytes(of: r, in: pipeline.mapped, copied: records),
+                                try writer.write(formatted.batch.bytes(of: r, in: pipeline.mapped?.base, copied: records),
                                                  metadata: r.metadata)
                             } catch {
                                 failure = error as? CaptureError

@@ -74,4 +74,17 @@ struct ParallelPrintTests {
         #expect(many.stdout.contains("0060  52 53 54 55 "))
         #expect(many.stdout.contains("214 IPv6"))
     }
+
+    /// Alexey Kuznetsov's "modified" pcap has 24-byte record headers: workers reading records
+    /// from the mapping must start past them (they once decoded the header's last 8 bytes as
+    /// the frame's first).
+    @Test func modifiedPcapIsReadPastItsLongerRecordHeaders() throws {
+        let path = try Fixtures.writeModifiedPcap(named: "ts-modified-print")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let one = try Binary.run(["print", "-r", path, "-x"], environment: Self.onePass)
+        let many = try Binary.run(["print", "-r", path, "-x"], environment: Self.parallel)
+        #expect(one.status == 0 && many.status == 0)
+        #expect(many.stdout == one.stdout)
+        #expect(many.stdout.components(separatedBy: "[6in4 192.168.122.127 → 192.168.122.134] Echo (ping) request").count == 4)
+    }
 }

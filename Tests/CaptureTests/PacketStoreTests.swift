@@ -24,6 +24,18 @@ struct PacketStoreTests {
         #expect(Array(store.bytes(1).suffix(4)) == [82, 83, 84, 85])
     }
 
+    /// A "modified" pcap's records have 24-byte headers: the store must point past all of them.
+    @Test func modifiedPcapRecordsAreFoundPastTheirLongerHeaders() throws {
+        let path = try Fixtures.writeModifiedPcap(named: "ts-modified-store")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try compareStoreWithReader(path, "modified pcap")
+        let store = try PacketStore(path: path)
+        store.buildIndex()
+        let article = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.capture("article-echo-request.pcap"))))
+        #expect(store.count == 3)
+        #expect(Array(store.bytes(2)) == Array(article[40...]))
+    }
+
     private func compareStoreWithReader(_ path: String, _ capture: String) throws {
         let store = try PacketStore(path: path)
         var progressCalls = 0

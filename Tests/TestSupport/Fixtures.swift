@@ -39,6 +39,26 @@ public enum Fixtures {
         return path
     }
 
+    /// Writes the article's frame three times (seconds 1, 2, 3) as Alexey Kuznetsov's "modified"
+    /// pcap (magic 0xa1b2cd34), whose record headers are 24 bytes: the usual 16, then an
+    /// interface index, a protocol and a packet type. Returns the path.
+    public static func writeModifiedPcap(named name: String) throws -> String {
+        let article = [UInt8](try Data(contentsOf: URL(fileURLWithPath: capture("article-echo-request.pcap"))))
+        let frame = article[40...]
+        var file = Data()
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { file.append(contentsOf: $0) } }
+        func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { file.append(contentsOf: $0) } }
+        u32(0xA1B2_CD34); u16(2); u16(4); u32(0); u32(0); u32(65535); u32(1)
+        for second in 1...3 {
+            u32(UInt32(second)); u32(0); u32(UInt32(frame.count)); u32(UInt32(frame.count))
+            u32(2); u16(0x0800); file.append(0); file.append(0)
+            file.append(contentsOf: frame)
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid()).pcap").path
+        try file.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     /// Every capture file below `captures` (relative paths), sorted.
     public static let allCaptures: [String] = {
         let base = captures.path

@@ -33,23 +33,28 @@ public struct DisplayFilter: Sendable {
     /// Whether `tree` passes the filter. Reads typed values only; allocates nothing except for
     /// multi-range slices (`eth.src[0:2,4]`) and `upper()`/`lower()`.
     public func matches(_ tree: PacketTree) -> Bool {
+        tree.bytes.withUnsafeBytes { matches(tree, bytes: $0) }
+    }
+
+    /// Whether the packet in `bytes`, decoded into `tree` by `PacketDecoder.decodeLeavingBytes`
+    /// (which leaves them there), passes the filter.
+    public func matches(_ tree: PacketTree, bytes raw: UnsafeRawBufferPointer) -> Bool {
         // The arrays are taken out first: closures that captured `tree` itself made a copy of
         // the whole tree (a retain and release of each of its arrays) on every call.
-        let nodes = tree.nodes, bytes = tree.bytes, strings = tree.strings
+        let nodes = tree.nodes, strings = tree.strings
+        let bytes = raw.assumingMemoryBound(to: UInt8.self)
         let diagnostics = tree.diagnostics
         let truncated = tree.shortfall?.cut == .truncated
         // The path lives in the tree's scratch memory, which `tree` (borrowed for this call)
         // keeps alive.
         let path = tree.protocolSteps
         return nodes.withUnsafeBufferPointer { nodes in
-            bytes.withUnsafeBufferPointer { bytes in
-                strings.withUnsafeBufferPointer { strings in
-                    program.pool.withUnsafeBufferPointer { pool in
-                        diagnostics.withUnsafeBufferPointer { diagnostics in
-                            let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
-                                                  diagnostics: diagnostics, protocolPath: path, truncated: truncated)
-                            return program.evaluate(program.root, view)
-                        }
+            strings.withUnsafeBufferPointer { strings in
+                program.pool.withUnsafeBufferPointer { pool in
+                    diagnostics.withUnsafeBufferPointer { diagnostics in
+                        let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
+                                              diagnostics: diagnostics, protocolPath: path, truncated: truncated)
+                        return program.evaluate(program.root, view)
                     }
                 }
             }

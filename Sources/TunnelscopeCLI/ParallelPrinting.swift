@@ -134,6 +134,7 @@ final class ParallelPrinting: @unchecked Sendable {
 
     /// Mapped pages before this offset have been handed back.
     private var releasedUpTo = 0
+    static let releaseStep = 8 << 20
 
     /// Hands back the mapped pages of a consumed batch (those before the page of its last byte):
     /// batches are consumed in file order and nothing reads them again, so the process's
@@ -143,7 +144,9 @@ final class ParallelPrinting: @unchecked Sendable {
         guard let mapped, let last = batch.records.last(where: \.inFile) else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let end = (last.start + last.count) / page * page
-        guard end > releasedUpTo else { return }
+        // Every 8 MiB, not every batch: each call makes the kernel interrupt the cores running
+        // the workers to flush their address translations.
+        guard end - releasedUpTo >= Self.releaseStep else { return }
         madvise(UnsafeMutableRawPointer(mutating: mapped.base + releasedUpTo), end - releasedUpTo, MADV_DONTNEED)
         releasedUpTo = end
     }

@@ -304,8 +304,8 @@ final class PacketPrinter {
                                tree: inout PacketTree, filterTree: inout PacketTree) -> Bool {
         if let selection = displayFilter?.selection {
             // Choose on a decode of only what the filter reads; decode what is printed.
-            PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &filterTree, keeping: selection)
-            guard displayFilter?.matches(filterTree) ?? true else { return false }
+            PacketDecoder.decodeLeavingBytes(record.bytes, metadata: record.metadata, into: &filterTree, keeping: selection)
+            guard displayFilter?.matches(filterTree, bytes: record.bytes) ?? true else { return false }
             if printing { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: printSelection) }
             return true
         }

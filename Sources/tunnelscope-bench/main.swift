@@ -99,8 +99,9 @@ func stages(_ data: [UInt8], _ frames: [(Range<Int>, FrameMetadata)], _ filter: 
     // Trees go inout into functions, as in print: a tree captured by a closure is copied per use.
     func choose(_ raw: UnsafeRawBufferPointer, _ lean: inout PacketTree) {
         for (i, frame) in frames.enumerated() {
-            PacketDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[frame.0]), metadata: frame.1, into: &lean, keeping: filter.selection)
-            if filter.matches(lean) { chosen.append(i) }
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[frame.0])
+            PacketDecoder.decodeLeavingBytes(bytes, metadata: frame.1, into: &lean, keeping: filter.selection)
+            if filter.matches(lean, bytes: bytes) { chosen.append(i) }
         }
     }
     func decode(_ raw: UnsafeRawBufferPointer, _ which: [Int]?, _ tree: inout PacketTree) {
@@ -169,8 +170,8 @@ func filterDecodes() {
     let start = Date()
     article.withUnsafeBytes { raw in
         for _ in 0..<n {
-            PacketDecoder.decode(raw, metadata: meta, into: &lean, keeping: filter.selection)
-            if filter.matches(lean) { matched &+= 1 }
+            PacketDecoder.decodeLeavingBytes(raw, metadata: meta, into: &lean, keeping: filter.selection)
+            if filter.matches(lean, bytes: raw) { matched &+= 1 }
         }
     }
     print("filter decode + ip.proto == 41: \(rate(n, start)) packets/s (\(lean.nodes.count) nodes, \(matched == n ? "all" : "NOT all") matched)")

@@ -90,6 +90,9 @@ struct SelectiveDecodeTests {
         "ip.proto == 6", "ip.proto == 17 && ipv6", "ipv6.nxt == 58", "frame.protocols contains \"tcp\"",
         "data", "data.len > 8 && ip", "eth.trailer || eth.padding", "arp || ip.proto == 41", "teredo || ip.ttl < 64",
         "icmp.type == 3 && ip.proto == 17", "ipv6.src == fe80::/10 && !icmpv6", "ip.proto == 41 && icmpv6.type == 128",
+        // Filters that read the packet's bytes (slices, searches, byte fields).
+        "eth.src[0:3] == 52:54:00", "ip[9] == 41", "frame[12:2] == 08:00", "ipv6 contains 20:01", "eth[-2:] == 86:dd",
+        "udp.payload contains 00", "data.data[0] == 00", "ip.src[0] == c0", "icmpv6.data[0:2] == 00:00",
     ]).compactMap { try? DisplayFilter(compiling: $0) }
 
     static func lean(_ tree: PacketTree, _ selection: FieldSelection, into lean: inout PacketTree) {
@@ -99,13 +102,21 @@ struct SelectiveDecodeTests {
     @Test("the same frames as the full decode", arguments: Fixtures.allCaptures)
     func sameChoice(capture: String) {
         let frames = Fixtures.decodeAll(Fixtures.capture(capture)).frames
-        var lean = PacketTree()
+        var lean = PacketTree(), bare = PacketTree()
         var disagreements: [String] = []
         for filter in Self.filters {
             guard let selection = filter.selection else { continue }
             for (i, tree) in frames.enumerated() {
                 Self.lean(tree, selection, into: &lean)
                 if filter.matches(lean) != filter.matches(tree) { disagreements.append("frame \(i + 1): \(filter.text)") }
+                // `print -Y`'s way: the bytes stay where they were read (slices, `contains` and
+                // byte fields read them there); the tree keeps none.
+                let bareChoice = tree.bytes.withUnsafeBytes { bytes in
+                    PacketDecoder.decodeLeavingBytes(bytes, metadata: tree.metadata, into: &bare, keeping: selection)
+                    return filter.matches(bare, bytes: bytes)
+                }
+                if bareChoice != filter.matches(tree) { disagreements.append("frame \(i + 1), bytes left: \(filter.text)") }
+                #expect(bare.bytes.isEmpty && bare.nodes == lean.nodes)
                 // Fewer nodes, never more; the layers are the full decode's, or their start when
                 // the filter does not read the list of layers and a terminal one was left out.
                 #expect(lean.nodes.count <= tree.nodes.count)

@@ -37,15 +37,34 @@ public final class FieldSelection: Sendable {
 
     /// What a summary line (and the packet list's row) reads: every field but those whose only
     /// use is the tree and filters: checksum verdicts (their sums are then not computed), the
-    /// IPv6 address anatomy and the Ethernet address bits. `print` decodes the packets it
-    /// summarises with this; a test holds every capture's summary to the full decode's.
+    /// IPv6 address anatomy, the Ethernet address bits, and the header fields of the carrier
+    /// protocols that no row shows (`summaryOmits`). `print` decodes the packets it summarises
+    /// with this; a test holds every capture's summary to the full decode's.
     public static let summary = FieldSelection(FieldRegistry.all.map(\.field).filter { field in
         let name = field.info.abbreviation
         return !(name.hasSuffix("checksum.status") || name.hasSuffix("checksum_calculated") || name == "eth.fcs.status"
                  || AddressAnatomy.fieldNumbers.contains(field.rawValue)
                  || [EthernetLayer.sourceLG, EthernetLayer.sourceIG, EthernetLayer.destinationLG, EthernetLayer.destinationIG,
-                     EthernetLayer.addressLG, EthernetLayer.addressIG].contains(field))
+                     EthernetLayer.addressLG, EthernetLayer.addressIG].contains(field)
+                 || summaryOmits.contains(name))
     })
+
+    /// Header fields of Ethernet, IPv4, IPv6, TCP, UDP and ICMPv6 that neither a row's columns
+    /// nor any protocol's Info text reads (those read addresses, ports, IPv4's protocol, ID and
+    /// fragment offset, IPv6's hop limit, next header and payload length (a Teredo bubble), TCP's
+    /// flags, numbers and options, UDP's length, ICMPv6's type, code and message fields). Most
+    /// packets are made of these protocols, and a third of their nodes are these fields.
+    static let summaryOmits: Set<String> = [
+        "eth.addr",
+        "ip.version", "ip.hdr_len", "ip.dsfield", "ip.dsfield.dscp", "ip.dsfield.ecn", "ip.len", "ip.flags",
+        "ip.flags.rb", "ip.flags.df", "ip.flags.mf", "ip.ttl", "ip.checksum", "ip.addr",
+        "ipv6.version", "ipv6.tclass", "ipv6.tclass.dscp", "ipv6.tclass.ecn", "ipv6.flow", "ipv6.addr",
+        "tcp.port", "tcp.seq_raw", "tcp.ack_raw", "tcp.nxtseq", "tcp.hdr_len", "tcp.flags.res", "tcp.flags.ns",
+        "tcp.flags.cwr", "tcp.flags.ecn", "tcp.flags.urg", "tcp.flags.ack", "tcp.flags.push", "tcp.flags.reset",
+        "tcp.flags.syn", "tcp.flags.fin", "tcp.flags.str", "tcp.window_size", "tcp.checksum", "tcp.payload",
+        "udp.port", "udp.checksum", "udp.payload",
+        "icmpv6.checksum",
+    ]
 
     public func contains(_ field: Field) -> Bool {
         bits[Int(field.rawValue >> 6)] & (1 << UInt64(field.rawValue & 63)) != 0

@@ -5,14 +5,15 @@
 /// An unsafe buffer, not an array: appending a node is a capacity check and a store, with no
 /// uniqueness check or retain per node (the array way cost a fifth of a decode).
 final class DecodeScratch: @unchecked Sendable {
-    // Used only by the decode that found it uniquely referenced (`PacketTree.takeScratch`).
+    // Written only by the decode that found it uniquely referenced (`PacketTree.takeScratch`).
+    /// The nodes stay here after the decode: the tree reads them through its `NodeList`.
     var nodes: UnsafeMutablePointer<FieldNode>
     var nodeCapacity: Int
     var open: UnsafeMutablePointer<Int32>
     var openCapacity: Int
-    /// `frame.protocols`' steps and the layer nodes' indices. Unlike the nodes, these stay here
-    /// after the decode: the tree reads them from its scratch (`PacketTree.protocolPath`,
-    /// `layerNodes`), which no later decode changes while another tree shares it.
+    /// `frame.protocols`' steps and the layer nodes' indices, also read from here after the
+    /// decode (`PacketTree.protocolSteps`, `layerNodes`); no later decode changes them while
+    /// another tree shares this memory.
     var path: UnsafeMutablePointer<Field>
     var pathCapacity: Int
     var layers: UnsafeMutablePointer<Int32>
@@ -139,17 +140,9 @@ public struct DecodeContext: ~Copyable {
     }
 
     consuming func finish(into tree: inout PacketTree) {
-        // Overwrite the tree's nodes in place (a memcpy of trivial values), growing or shrinking
-        // its array only by the difference.
-        let count = nodeCount
-        if tree.nodes.count > count { tree.nodes.removeLast(tree.nodes.count - count) }
-        let reused = tree.nodes.count
-        if reused > 0 {
-            tree.nodes.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: scratch.nodes, count: reused) }
-        }
-        if reused < count {
-            tree.nodes.append(contentsOf: UnsafeBufferPointer(start: scratch.nodes + reused, count: count - reused))
-        }
+        // The nodes stay where they were written: the tree's list holds this scratch memory.
+        tree.nodes.base = UnsafePointer(scratch.nodes)
+        tree.nodes.count = nodeCount
         swap(&diagnostics, &tree.diagnostics)
         swap(&strings, &tree.strings)
         tree.pathCount = Int32(truncatingIfNeeded: pathCount)

@@ -190,7 +190,9 @@ enum FrameTexts {
 public struct PacketTree: Sendable {
     public internal(set) var metadata: FrameMetadata
     public internal(set) var bytes: [UInt8]
-    public internal(set) var nodes: [FieldNode]
+    /// Every node, in pre-order. They stay in the decoder's scratch memory, which this list
+    /// holds: a decode writes them once, with no copy into an array at its end.
+    public internal(set) var nodes: NodeList
     public internal(set) var diagnostics: [Diagnostic]
     /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
     /// `ethertype` dispatch step).
@@ -204,14 +206,14 @@ public struct PacketTree: Sendable {
     /// `protocolPath` without an array: valid while this tree lives (it holds the memory) and
     /// is not decoded into again. A filter reads it on every evaluation.
     public var protocolSteps: UnsafeBufferPointer<Field> {
-        guard let scratch else { return UnsafeBufferPointer(start: nil, count: 0) }
+        guard let scratch = nodes.storage else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(start: scratch.path, count: Int(pathCount))
     }
 
     /// The indices of the protocol layer nodes, in order: the packet list's row and the tunnel
     /// marks walk these few instead of every node. Read while the tree lives (it holds the memory).
     public var layerNodes: UnsafeBufferPointer<Int32> {
-        guard let scratch else { return UnsafeBufferPointer(start: nil, count: 0) }
+        guard let scratch = nodes.storage else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(start: scratch.layers, count: Int(layerListCount))
     }
     public internal(set) var strings: [String]
@@ -221,19 +223,18 @@ public struct PacketTree: Sendable {
     /// earlier cut made the frame malformed.
     public internal(set) var truncatedLayer: Field?
 
-    /// The decoder's reusable node memory (see `DecodeScratch`); not part of the value.
-    private var scratch: DecodeScratch?
-
-    /// The scratch memory for a decode into this tree: its own when no copy shares it.
+    /// The scratch memory for a decode into this tree (`DecodeScratch`, held by `nodes`): its
+    /// own when nothing else holds it (a copy of the tree, a node list taken out), else new,
+    /// so what others hold never changes.
     mutating func takeScratch() -> DecodeScratch {
-        if !isKnownUniquelyReferenced(&scratch) { scratch = DecodeScratch() }
-        return scratch!
+        if !isKnownUniquelyReferenced(&nodes.storage) { nodes.storage = DecodeScratch() }
+        return nodes.storage.unsafelyUnwrapped
     }
 
     public init() {
         metadata = FrameMetadata(number: 0, originalLength: 0, linkType: .ethernet)
         bytes = []
-        nodes = []
+        nodes = NodeList()
         diagnostics = []
         strings = []
         shortfall = nil
@@ -347,4 +348,43 @@ public struct PacketTree: Sendable {
 
     /// The worst severity among the diagnostics.
     public var worstSeverity: Severity? { diagnostics.map(\.severity).max() }
+}
+
+/// A decoded tree's nodes, read where the decoder wrote them (its scratch memory, which this
+/// list keeps alive). A value like an array: a later decode into the tree it came from writes
+/// other memory while this list is held elsewhere (`PacketTree.takeScratch`).
+public struct NodeList: RandomAccessCollection, Equatable, Sendable {
+    /// Holds the memory. Never written by a decode while anything else holds it.
+    var storage: DecodeScratch?
+    /// Where the nodes are, as the decode that wrote them left them (a later decode into the
+    /// same tree may move them, and then sets this anew). A plain pointer, so that other
+    /// modules' inner loops read a node inline (through the class, every read was a call).
+    @usableFromInline nonisolated(unsafe) var base: UnsafePointer<FieldNode>?
+    public internal(set) var count: Int
+
+    init() {
+        storage = nil
+        base = nil
+        count = 0
+    }
+
+    public typealias Indices = Range<Int>
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    @inlinable @inline(__always)
+    public subscript(position: Int) -> FieldNode {
+        precondition(position >= 0 && position < count, "node index out of range")
+        return base.unsafelyUnwrapped[position]
+    }
+
+    /// The nodes as a buffer, valid inside `body`.
+    @inlinable
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<FieldNode>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    public static func == (a: NodeList, b: NodeList) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.elementsEqual(y) } }
+    }
 }

@@ -57,15 +57,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tunnelscope", dependencies: ["TunnelscopeCLI"]),
-        .executableTarget(name: "tunnelscope-bench", dependencies: ["PacketDecoder", "PacketOutput", "DisplayFilter"]),
+        .executableTarget(name: "tunnelscope-bench", dependencies: ["PacketDecoder", "PacketOutput", "DisplayFilter", "Workload"]),
+        // The benchmark's seeded traffic mix (bench and tests).
+        .target(name: "Workload"),
         // Test helper: injects frames on an interface with pcap_inject (the live-capture tests).
         .executableTarget(name: "ts-inject", dependencies: ["Capture", "CPcap", "PacketDecoder"]),
 
         .target(name: "TestSupport", dependencies: ["PacketDecoder", "Capture"], path: "Tests/TestSupport"),
         .testTarget(name: "PacketDecoderTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
-        .testTarget(name: "PacketOutputTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport"]),
+        .testTarget(name: "PacketOutputTests", dependencies: ["PacketDecoder", "PacketOutput", "Capture", "TestSupport", "Workload"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketStore", "TestSupport"]),
-        .testTarget(name: "DisplayFilterTests", dependencies: ["DisplayFilter", "PacketDecoder", "TestSupport", "Capture"], exclude: ["Fixtures"]),
+        .testTarget(name: "DisplayFilterTests", dependencies: ["DisplayFilter", "PacketDecoder", "TestSupport", "Capture", "Workload"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TunnelscopeCLI", "TestSupport"]),
         .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "PacketDecoder", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Capture", "PacketDecoder", "TestSupport"]),

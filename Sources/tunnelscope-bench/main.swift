@@ -2,6 +2,7 @@ import Foundation
 import PacketDecoder
 import PacketOutput
 import DisplayFilter
+import Workload
 
 // `tunnelscope-bench generate N FILE [SEED]` writes the workload; with no arguments it runs the
 // decoder micro-benchmarks.

@@ -3,6 +3,7 @@ import Testing
 import PacketDecoder
 import DisplayFilter
 import TestSupport
+import Workload
 
 /// (capture, filter) -> the frames tshark 4.0 keeps, from Fixtures/filters.tsv (made once with
 /// Fixtures/make_expected.py; CI has no tshark). Every row must keep exactly tshark's frames.
@@ -128,6 +129,27 @@ struct SelectiveDecodeTests {
             }
         }
         #expect(disagreements.isEmpty, "\(capture): \(disagreements.prefix(10))")
+    }
+
+    /// The benchmark's traffic mix, through `print -Y`'s way (bytes left where they lie).
+    @Test func sameChoiceOnTheBenchmarkMix() {
+        var workload = Workload(seed: 11)
+        var bare = PacketTree()
+        var disagreements: [String] = []
+        for number in 1...2000 {
+            let bytes = workload.nextFrame()
+            let metadata = FrameMetadata(number: number, seconds: Int64(number), originalLength: bytes.count, linkType: .ethernet)
+            let full = PacketTree(decoding: bytes, metadata: metadata)
+            for filter in Self.filters {
+                guard let selection = filter.selection else { continue }
+                let choice = bytes.withUnsafeBytes { raw in
+                    PacketDecoder.decodeLeavingBytes(raw, metadata: metadata, into: &bare, keeping: selection)
+                    return filter.matches(bare, bytes: raw)
+                }
+                if choice != filter.matches(full) { disagreements.append("frame \(number): \(filter.text)") }
+            }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
     }
 
     @Test func selectionKeepsOnlyWhatTheFilterReads() throws {

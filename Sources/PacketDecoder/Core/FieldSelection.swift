@@ -46,18 +46,20 @@ public final class FieldSelection: Sendable {
                  || AddressAnatomy.fieldNumbers.contains(field.rawValue)
                  || [EthernetLayer.sourceLG, EthernetLayer.sourceIG, EthernetLayer.destinationLG, EthernetLayer.destinationIG,
                      EthernetLayer.addressLG, EthernetLayer.addressIG].contains(field)
-                 || summaryOmits.contains(name))
+                 || summaryOmits.contains(name)
+                 // The frame's fields: a row reads the record's metadata itself.
+                 || (name.hasPrefix("frame.") && field != FrameLayer.frame))
     })
 
     /// Header fields of Ethernet, IPv4, IPv6, TCP, UDP and ICMPv6 that neither a row's columns
     /// nor any protocol's Info text reads (those read addresses, ports, IPv4's protocol, ID and
-    /// fragment offset, IPv6's hop limit, next header and payload length (a Teredo bubble), TCP's
+    /// fragment offset, IPv4's TTL and IPv6's hop limit (echo rows), IPv6's next header and payload length (a Teredo bubble), TCP's
     /// flags, numbers and options, UDP's length, ICMPv6's type, code and message fields). Most
     /// packets are made of these protocols, and a third of their nodes are these fields.
     static let summaryOmits: Set<String> = [
         "eth.addr",
         "ip.version", "ip.hdr_len", "ip.dsfield", "ip.dsfield.dscp", "ip.dsfield.ecn", "ip.len", "ip.flags",
-        "ip.flags.rb", "ip.flags.df", "ip.flags.mf", "ip.ttl", "ip.checksum", "ip.addr",
+        "ip.flags.rb", "ip.flags.df", "ip.flags.mf", "ip.checksum", "ip.addr",
         "ipv6.version", "ipv6.tclass", "ipv6.tclass.dscp", "ipv6.tclass.ecn", "ipv6.flow", "ipv6.addr",
         "tcp.port", "tcp.seq_raw", "tcp.ack_raw", "tcp.nxtseq", "tcp.hdr_len", "tcp.flags.res", "tcp.flags.ns",
         "tcp.flags.cwr", "tcp.flags.ecn", "tcp.flags.urg", "tcp.flags.ack", "tcp.flags.push", "tcp.flags.reset",

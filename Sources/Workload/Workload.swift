@@ -3,8 +3,9 @@ import Foundation
 /// The benchmark workload: a seeded, deterministic libvirt-bridge mix written as classic pcap.
 /// About 30% IPv4 protocol 41 (ICMPv6 echo, IPv6 TCP/UDP inside), 30% plain IPv4 TCP/UDP,
 /// 20% native IPv6 with neighbour discovery and echo, 10% ARP, 10% 802.1Q-tagged and ICMP.
-/// Every checksum is correct, so decoders do their full work.
-struct Workload {
+/// Every checksum is correct, so decoders do their full work. `make bench` measures on it; tests
+/// hold the fast paths (summary selection, filter decodes) to the full decode on it.
+public struct Workload {
     struct SplitMix64 {
         var state: UInt64
         mutating func next() -> UInt64 {
@@ -20,7 +21,7 @@ struct Workload {
     var random: SplitMix64
     var time: UInt64 = 1_593_708_000_000_000  // microseconds, 2020-07-02
 
-    init(seed: UInt64) { random = SplitMix64(state: seed) }
+    public init(seed: UInt64) { random = SplitMix64(state: seed) }
 
     static let routerA: [UInt8] = [0x52, 0x54, 0x00, 0xf0, 0x85, 0xc7]
     static let routerB: [UInt8] = [0x52, 0x54, 0x00, 0x2b, 0x01, 0xcc]
@@ -29,7 +30,7 @@ struct Workload {
     static let host: [UInt8] = [0x52, 0x54, 0x00, 0x9d, 0x43, 0x1e]
 
     /// Writes `count` packets to `path`; returns the file size.
-    mutating func write(count: Int, to path: String) throws -> Int {
+    public mutating func write(count: Int, to path: String) throws -> Int {
         var out = Data()
         out.reserveCapacity(count * 310)
         // pcap file header: magic, v2.4, snaplen 262144, Ethernet.
@@ -52,7 +53,8 @@ struct Workload {
         return written
     }
 
-    mutating func nextFrame() -> [UInt8] {
+    /// The next frame (Ethernet).
+    public mutating func nextFrame() -> [UInt8] {
         let pick = random.below(100)
         let payload = (0..<(random.below(4) == 0 ? random.below(1200) : random.below(400))).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         switch pick {

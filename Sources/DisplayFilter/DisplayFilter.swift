@@ -39,23 +39,43 @@ public struct DisplayFilter: Sendable {
     /// Whether the packet in `bytes`, decoded into `tree` by `PacketDecoder.decodeLeavingBytes`
     /// (which leaves them there), passes the filter.
     public func matches(_ tree: PacketTree, bytes raw: UnsafeRawBufferPointer) -> Bool {
-        // The arrays are taken out first: closures that captured `tree` itself made a copy of
-        // the whole tree (a retain and release of each of its arrays) on every call.
-        let nodes = tree.nodes, strings = tree.strings
-        let bytes = raw.assumingMemoryBound(to: UInt8.self)
-        let diagnostics = tree.diagnostics
-        let truncated = tree.shortfall?.cut == .truncated
-        // The path lives in the tree's scratch memory, which `tree` (borrowed for this call)
-        // keeps alive.
-        let path = tree.protocolSteps
-        return nodes.withUnsafeBufferPointer { nodes in
-            strings.withUnsafeBufferPointer { strings in
-                program.pool.withUnsafeBufferPointer { pool in
-                    diagnostics.withUnsafeBufferPointer { diagnostics in
-                        let view = PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
-                                              diagnostics: diagnostics, protocolPath: path, truncated: truncated)
-                        return program.evaluate(program.root, view)
-                    }
+        matcher.matches(tree, bytes: raw)
+    }
+
+    /// The compiled program without reference counting, for a loop over many packets: valid
+    /// while this filter lives. Calling `matches` on the filter itself (a struct of references)
+    /// copied it, a retain and release of each of them per packet, and threads sharing one
+    /// filter contended on those counts.
+    public var matcher: Matcher { Matcher(program: Unmanaged.passUnretained(program)) }
+
+    public struct Matcher: @unchecked Sendable {
+        // Unmanaged, used through `_withUnsafeGuaranteedRef`: an `unowned(unsafe)` reference was
+        // still retained around each call made through it.
+        let program: Unmanaged<Program>
+
+        /// `DisplayFilter.matches(_:bytes:)`.
+        public func matches(_ tree: PacketTree, bytes raw: UnsafeRawBufferPointer) -> Bool {
+            program._withUnsafeGuaranteedRef { matches(tree, raw, $0) }
+        }
+
+        private func matches(_ tree: PacketTree, _ raw: UnsafeRawBufferPointer, _ program: Program) -> Bool {
+            // Views, not copies: `tree` (borrowed for this call) keeps the nodes and the path
+            // alive in its scratch memory; most packets have no strings or diagnostics, and then
+            // neither array is touched (taking one out is a retain and release).
+            let nodes = tree.nodes.unsafeBuffer, path = tree.protocolSteps
+            let bytes = raw.assumingMemoryBound(to: UInt8.self), pool = UnsafeBufferPointer(program.poolBytes)
+            let truncated = tree.shortfall?.cut == .truncated
+            if tree.strings.isEmpty && tree.diagnostics.isEmpty {
+                let none = UnsafeBufferPointer<String>(start: nil, count: 0)
+                return program.evaluate(program.root, PacketView(
+                    nodes: nodes, bytes: bytes, strings: none, pool: pool, diagnostics: UnsafeBufferPointer(start: nil, count: 0),
+                    protocolPath: path, truncated: truncated))
+            }
+            let strings = tree.strings, diagnostics = tree.diagnostics
+            return strings.withUnsafeBufferPointer { strings in
+                diagnostics.withUnsafeBufferPointer { diagnostics in
+                    program.evaluate(program.root, PacketView(nodes: nodes, bytes: bytes, strings: strings, pool: pool,
+                                                              diagnostics: diagnostics, protocolPath: path, truncated: truncated))
                 }
             }
         }

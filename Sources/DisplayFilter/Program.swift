@@ -246,6 +246,9 @@ final class Program: Sendable {
     let setItems: [SetElement]
     let regexes: [Regex]
     let pool: [UInt8]
+    /// `pool`'s bytes, held for the program's life: an evaluation reads them without taking the
+    /// array (a retain of it per packet, shared by every thread filtering).
+    nonisolated(unsafe) let poolBytes: UnsafeMutableBufferPointer<UInt8>
     let layerSpecs: [RangeSpec]
     let sliceLists: [Span]
     let sliceSpecs: [RangeSpec]
@@ -261,5 +264,9 @@ final class Program: Sendable {
         setItems = b.setItems
         regexes = b.regexes
         pool = b.pool
+        poolBytes = .allocate(capacity: max(1, b.pool.count))
+        _ = poolBytes.initialize(from: b.pool)
     }
+
+    deinit { poolBytes.deallocate() }
 }

@@ -34,49 +34,53 @@ public struct SummaryPrinter {
         if firstTime == nil { firstTime = (m.seconds, m.nanoseconds) }
         let reference = firstTime!
         let s = tree.summaryLayout
-        // The line is written into a buffer on the stack, then copied into the output once.
-        ByteWriter.withLine({ bytes in
-            let start = bytes.count
-            TextBytes.appendDecimal(UInt64(m.number), width: 5, to: &bytes)
-            bytes.append(0x20)
-            TimeFormat.appendDifference(from: reference, to: (m.seconds, m.nanoseconds), width: 10, to: &bytes)
-            bytes.append(0x20)
-            // Source right-aligned in 12: an address's text is known before it is written; any
-            // other value is written, then moved right if it is short.
-            // Addresses written from the cache are known to be plain text; anything else is
-            // sanitized with Info.
-            var plainAddresses = true
-            if let source = s.sourceNode, let text = tree.addressText(source, cache: addresses) {
-                TextBytes.appendSpaces(12 - text.count, to: &bytes)
-                bytes.append(contentsOf: text)
-            } else {
-                writeRightAligned(s.sourceNode, tree, &bytes)
-                plainAddresses = false
-            }
-            TextBytes.append(" → ", to: &bytes)
-            if let destination = s.destinationNode, let text = tree.addressText(destination, cache: addresses) {
-                bytes.append(contentsOf: text)
-                TextBytes.appendSpaces(12 - text.count, to: &bytes)
-            } else {
-                let count = s.destinationNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
-                TextBytes.appendSpaces(12 - count, to: &bytes)
-                plainAddresses = false
-            }
-            bytes.append(0x20)
-            TextBytes.append(s.protocolName, to: &bytes)
-            bytes.append(0x20)
-            TextBytes.appendDecimal(UInt64(m.originalLength), to: &bytes)
-            bytes.append(0x20)
-            // Only Info (or an address not from the cache) can carry text from the packet: the
-            // rest is numbers, names and addresses written here.
-            let info = plainAddresses ? bytes.count : start
-            tree.appendInfo(s, to: &bytes, cache: addresses)
-            TextBytes.sanitizeTail(from: info, of: &bytes)
-        }, finish: { line in out.appendLine { $0.append(contentsOf: line) } })
+        // The cache through a guaranteed reference: captured by the closures below, the object
+        // was retained and released several times a line.
+        Unmanaged.passUnretained(addresses)._withUnsafeGuaranteedRef { addresses in
+            // The line is written into a buffer on the stack, then copied into the output once.
+            ByteWriter.withLine({ bytes in
+                let start = bytes.count
+                TextBytes.appendDecimal(UInt64(m.number), width: 5, to: &bytes)
+                bytes.append(0x20)
+                TimeFormat.appendDifference(from: reference, to: (m.seconds, m.nanoseconds), width: 10, to: &bytes)
+                bytes.append(0x20)
+                // Source right-aligned in 12: an address's text is known before it is written; any
+                // other value is written, then moved right if it is short.
+                // Addresses written from the cache are known to be plain text; anything else is
+                // sanitized with Info.
+                var plainAddresses = true
+                if let source = s.sourceNode, let text = tree.addressText(source, cache: addresses) {
+                    TextBytes.appendSpaces(12 - text.count, to: &bytes)
+                    bytes.append(contentsOf: text)
+                } else {
+                    writeRightAligned(s.sourceNode, tree, &bytes, addresses)
+                    plainAddresses = false
+                }
+                TextBytes.append(" → ", to: &bytes)
+                if let destination = s.destinationNode, let text = tree.addressText(destination, cache: addresses) {
+                    bytes.append(contentsOf: text)
+                    TextBytes.appendSpaces(12 - text.count, to: &bytes)
+                } else {
+                    let count = s.destinationNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
+                    TextBytes.appendSpaces(12 - count, to: &bytes)
+                    plainAddresses = false
+                }
+                bytes.append(0x20)
+                TextBytes.append(s.protocolName, to: &bytes)
+                bytes.append(0x20)
+                TextBytes.appendDecimal(UInt64(m.originalLength), to: &bytes)
+                bytes.append(0x20)
+                // Only Info (or an address not from the cache) can carry text from the packet: the
+                // rest is numbers, names and addresses written here.
+                let info = plainAddresses ? bytes.count : start
+                tree.appendInfo(s, to: &bytes, cache: addresses)
+                TextBytes.sanitizeTail(from: info, of: &bytes)
+            }, finish: { line in out.appendLine { $0.append(contentsOf: line) } })
+        }
     }
 
     /// `node`'s text right-aligned in 12 columns: written, then moved right if it is short.
-    private func writeRightAligned(_ node: Int?, _ tree: PacketTree, _ bytes: inout ByteWriter) {
+    private func writeRightAligned(_ node: Int?, _ tree: PacketTree, _ bytes: inout ByteWriter, _ addresses: AddressTextCache) {
         let sourceStart = bytes.count
         let sourceCount = node.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
         if sourceCount < 12 {

@@ -260,6 +260,8 @@ final class PacketPrinter {
         self.out = out
         treePrinter = TreePrinter(showOffsets: offsets)
         if case .summary = mode { printSelection = FieldSelection.summary } else { printSelection = nil }
+        plan = Plan(filter: displayFilter?.matcher, filterKeep: displayFilter?.selection?.keep,
+                    printKeep: printSelection?.keep, decoding: printing || displayFilter != nil, printing: printing)
     }
 
     deinit {
@@ -289,8 +291,7 @@ final class PacketPrinter {
         state.pointee.summary.noteReference(record.metadata)
         // The trees are passed inout: reading a class's stored tree as a value would copy it
         // (a retain per array) for every packet.
-        guard Self.choose(record, displayFilter, decoding: needsDecoding, printing: printing, printSelection: printSelection,
-                          tree: &state.pointee.tree, filterTree: &state.pointee.filterTree) else { return false }
+        guard Self.choose(record, plan, tree: &state.pointee.tree, filterTree: &state.pointee.filterTree) else { return false }
         shown += 1
         return true
     }
@@ -299,22 +300,32 @@ final class PacketPrinter {
     /// no address anatomy), everything for the other formats.
     private let printSelection: FieldSelection?
 
-    private static func choose(_ record: RawRecord, _ displayFilter: DisplayFilter?, decoding: Bool,
-                               printing: Bool, printSelection: FieldSelection?,
-                               tree: inout PacketTree, filterTree: inout PacketTree) -> Bool {
-        if let selection = displayFilter?.selection {
-            // Choose on a decode of only what the filter reads; decode what is printed.
-            PacketDecoder.decodeLeavingBytes(record.bytes, metadata: record.metadata, into: &filterTree, keeping: selection)
-            guard displayFilter?.matches(filterTree, bytes: record.bytes) ?? true else { return false }
-            if printing { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: printSelection) }
+    /// What `choose` does per packet, as plain values (the filter's program and the selections
+    /// without reference counting; `displayFilter` and `printSelection` keep them alive).
+    private struct Plan {
+        var filter: DisplayFilter.Matcher?
+        var filterKeep: FieldSelection.Keep?
+        var printKeep: FieldSelection.Keep?
+        var decoding: Bool
+        var printing: Bool
+    }
+    private let plan: Plan
+
+    private static func choose(_ record: RawRecord, _ plan: Plan, tree: inout PacketTree, filterTree: inout PacketTree) -> Bool {
+        if let filter = plan.filter, let keep = plan.filterKeep {
+            // Choose on a decode of only what the filter reads, the bytes left where they lie;
+            // decode what is printed.
+            PacketDecoder.decodeLeavingBytes(record.bytes, metadata: record.metadata, into: &filterTree, keeping: keep)
+            guard filter.matches(filterTree, bytes: record.bytes) else { return false }
+            if plan.printing { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: plan.printKeep) }
             return true
         }
-        if let displayFilter {
+        if let filter = plan.filter {
             // A filter that reads expert information: it chooses on the whole tree.
-            PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree)
-            return displayFilter.matches(tree)
+            PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: nil as FieldSelection.Keep?)
+            return filter.matches(tree, bytes: record.bytes)
         }
-        if decoding { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: printSelection) }
+        if plan.decoding { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: plan.printKeep) }
         return true
     }
 

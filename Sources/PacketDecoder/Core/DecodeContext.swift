@@ -119,10 +119,10 @@ public struct DecodeContext: ~Copyable {
     /// ignores it.
     public static let skipped = -1
 
-    init(bytes: UnsafeRawBufferPointer, tree: inout PacketTree, metadata: FrameMetadata, keeping selection: FieldSelection? = nil) {
+    init(bytes: UnsafeRawBufferPointer, tree: inout PacketTree, metadata: FrameMetadata, keeping selection: FieldSelection.Keep? = nil) {
         self.bytes = bytes
-        keepBits = selection.map { UnsafePointer($0.bits) }
-        keepProtocols = selection.map { UnsafePointer($0.protocols) }
+        keepBits = selection?.bits
+        keepProtocols = selection?.protocols
         skipsUnreadTerminals = selection.map { !$0.needsEveryLayer } ?? false
         masks = FieldRegistry.masks
         scratch = tree.takeScratch()

@@ -68,6 +68,17 @@ public final class FieldSelection: Sendable {
         "icmpv6.checksum",
     ]
 
+    /// The selection as plain pointers, for a decode: valid while this object lives. Handing
+    /// the object itself to every decode cost a retain and a release of it per packet, and
+    /// threads sharing a selection made those contend.
+    public struct Keep: @unchecked Sendable {
+        let bits: UnsafePointer<UInt64>
+        let protocols: UnsafePointer<UInt64>
+        let needsEveryLayer: Bool
+    }
+
+    public var keep: Keep { Keep(bits: UnsafePointer(bits), protocols: UnsafePointer(protocols), needsEveryLayer: needsEveryLayer) }
+
     public func contains(_ field: Field) -> Bool {
         bits[Int(field.rawValue >> 6)] & (1 << UInt64(field.rawValue & 63)) != 0
     }

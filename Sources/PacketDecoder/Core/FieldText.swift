@@ -9,7 +9,8 @@ extension PacketTree {
     /// With `cache`, an address met recently is copied from it instead of formatted again (a
     /// capture's rows repeat the same few addresses).
     public func appendFieldText(_ index: Int, to out: inout ByteWriter, cache: AddressTextCache? = nil) -> Int {
-        if let cache, let text = addressText(index, cache: cache) {
+        // Not `if let cache`: binding the reference copied it (a retain and release per address).
+        if cache != nil, let text = addressText(index, cache: cache.unsafelyUnwrapped) {
             out.append(contentsOf: text)
             return text.count
         }

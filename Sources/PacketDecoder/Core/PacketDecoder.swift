@@ -14,6 +14,14 @@ public enum PacketDecoder {
     public static func decode(_ buffer: UnsafeRawBufferPointer, metadata: FrameMetadata, into tree: inout PacketTree,
                               keeping selection: FieldSelection? = nil) {
         store(buffer, in: &tree.bytes)
+        decodeStoredBytes(metadata: metadata, into: &tree, keeping: selection?.keep)
+    }
+
+    /// As `decode(_:metadata:into:keeping:)`, with the selection as plain pointers (its `keep`),
+    /// which the caller keeps alive: no reference counting per packet.
+    public static func decode(_ buffer: UnsafeRawBufferPointer, metadata: FrameMetadata, into tree: inout PacketTree,
+                              keeping selection: FieldSelection.Keep?) {
+        store(buffer, in: &tree.bytes)
         decodeStoredBytes(metadata: metadata, into: &tree, keeping: selection)
     }
 
@@ -23,6 +31,12 @@ public enum PacketDecoder {
     /// packet's bytes into the tree was a tenth of a filter's work on a big capture.
     public static func decodeLeavingBytes(_ buffer: UnsafeRawBufferPointer, metadata: FrameMetadata,
                                           into tree: inout PacketTree, keeping selection: FieldSelection?) {
+        decodeLeavingBytes(buffer, metadata: metadata, into: &tree, keeping: selection?.keep)
+    }
+
+    /// `decodeLeavingBytes` with the selection as plain pointers (its `keep`, kept alive by the caller).
+    public static func decodeLeavingBytes(_ buffer: UnsafeRawBufferPointer, metadata: FrameMetadata,
+                                          into tree: inout PacketTree, keeping selection: FieldSelection.Keep?) {
         if !tree.bytes.isEmpty { tree.bytes.removeAll(keepingCapacity: true) }
         decode(raw: buffer, metadata: metadata, into: &tree, keeping: selection)
     }
@@ -41,7 +55,7 @@ public enum PacketDecoder {
     }
 
     private static func decodeStoredBytes(metadata: FrameMetadata, into tree: inout PacketTree,
-                                          keeping selection: FieldSelection? = nil) {
+                                          keeping selection: FieldSelection.Keep? = nil) {
         var stored: [UInt8] = []
         swap(&stored, &tree.bytes)
         stored.withUnsafeBytes { raw in
@@ -52,7 +66,7 @@ public enum PacketDecoder {
 
     /// Decodes the frame in `raw` into `tree` (whose bytes are not touched).
     private static func decode(raw: UnsafeRawBufferPointer, metadata: FrameMetadata, into tree: inout PacketTree,
-                               keeping selection: FieldSelection?) {
+                               keeping selection: FieldSelection.Keep?) {
         tree.metadata = metadata
         tree.shortfall = nil
         tree.truncatedLayer = nil

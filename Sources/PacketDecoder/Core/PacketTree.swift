@@ -378,6 +378,11 @@ public struct NodeList: RandomAccessCollection, Equatable, Sendable {
         return base.unsafelyUnwrapped[position]
     }
 
+    /// The nodes as a buffer, valid while the tree (or this list) they came from lives and is not
+    /// decoded into again.
+    @inlinable
+    public var unsafeBuffer: UnsafeBufferPointer<FieldNode> { UnsafeBufferPointer(start: base, count: count) }
+
     /// The nodes as a buffer, valid inside `body`.
     @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<FieldNode>) throws -> R) rethrows -> R {

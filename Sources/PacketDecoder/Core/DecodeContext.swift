@@ -296,8 +296,13 @@ public struct DecodeContext: ~Copyable {
 
     /// Whether any field numbered in `range` is kept (a run of generated fields whose only work
     /// is their own nodes, such as the IPv6 address anatomy).
+    @inline(__always)
     public func keepsAnyField(in range: ClosedRange<UInt16>) -> Bool {
         guard let keepBits else { return true }
+        return Self.anyBit(keepBits, in: range)
+    }
+
+    private static func anyBit(_ keepBits: UnsafePointer<UInt64>, in range: ClosedRange<UInt16>) -> Bool {
         for word in Int(range.lowerBound >> 6)...Int(range.upperBound >> 6) {
             let first = max(Int(range.lowerBound), word << 6) & 63
             let last = min(Int(range.upperBound), (word << 6) | 63) & 63

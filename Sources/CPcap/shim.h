@@ -5,6 +5,16 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <netpacket/packet.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+
+/// Makes `file` a stream only its reader uses: no lock taken inside each fread (libpcap reads
+/// every record with two), and a bigger buffer (`buffer`, `size` bytes, freed by the caller
+/// after the stream is closed) so that a read system call fetches hundreds of records.
+static inline void tunnelscope_prepare_stream(FILE *file, char *buffer, size_t size) {
+    setvbuf(file, buffer, _IOFBF, size);
+    __fsetlocking(file, FSETLOCKING_BYCALLER);
+}
 
 /// Clears the permitted, effective and inheritable capability sets of the calling thread's
 /// process (capset has no libc wrapper without libcap, and syscall() is variadic, which Swift

@@ -48,11 +48,18 @@ public final class CaptureFile {
 
     public enum Format: Sendable { case pcap, pcapng }
 
+    /// The stdio buffer of a capture file read from disk (stdio's own is one 4 KiB block).
+    static let readBufferSize = 64 << 10
+
     public convenience init(path: String) throws(CaptureError) {
         guard let file = fopen(path, "rb") else {
             throw CaptureError(.cannotOpen, source: path, String(cString: strerror(errno)))
         }
-        try self.init(file: file, name: path, storage: nil)
+        // The stream is read by one thread at a time (the reading loop), so stdio's lock around
+        // each fread is dropped; the buffer is freed after the stream is closed, as `storage`.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readBufferSize, alignment: 64)
+        tunnelscope_prepare_stream(file, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count)
+        try self.init(file: file, name: path, storage: buffer)
     }
 
     /// Reads a capture held in memory (the bundled lab capture); `name` names it in messages.
@@ -66,7 +73,8 @@ public final class CaptureFile {
         try self.init(file: file, name: name, storage: storage)
     }
 
-    /// Takes ownership of `file` (and of `storage`, the memory behind an in-memory file).
+    /// Takes ownership of `file` (and of `storage`, the memory behind an in-memory file or the
+    /// stream's buffer).
     private init(file: UnsafeMutablePointer<FILE>, name: String, storage: UnsafeMutableRawBufferPointer?) throws(CaptureError) {
         self.path = name
         self.storage = storage

@@ -45,6 +45,12 @@ extension PacketTree {
         var layout = SummaryLayout()
         // Layers before this index sit inside an ICMP error's quote: they give no columns.
         var quoteEnd = 0
+        // The tunnels, found as `forEachTunnel` finds them, in the same pass: the layer before
+        // (extension headers do not count) and the last IP layer with its addresses, each IP
+        // layer's two addresses found in one walk of its children (the row, the tunnel mark and
+        // its 6to4/ISATAP note all need them).
+        var previous: Int?
+        var lastIP: (layer: Int, source: Int?, destination: Int?)?
         // The innermost addressed layer gives the columns; the innermost protocol names the row.
         for layer in layerNodes {
             let i = Int(layer)
@@ -58,27 +64,35 @@ extension PacketTree {
                 // A cooked header has the sender's link-layer address only.
                 layout.sourceNode = firstChild(i, LinuxCookedLayer.sourceEthernet)
             case IPv4Layer.ip, IPv6Layer.ipv6:
-                let s = field == IPv4Layer.ip ? IPv4Layer.source : IPv6Layer.source
-                let d = field == IPv4Layer.ip ? IPv4Layer.destination : IPv6Layer.destination
-                if !quoted, let src = firstChild(i, s), let dst = firstChild(i, d) {
+                let (src, dst) = field == IPv4Layer.ip ? addresses(i, IPv4Layer.source, IPv4Layer.destination)
+                    : addresses(i, IPv6Layer.source, IPv6Layer.destination)
+                if !quoted, let src, let dst {
                     layout.sourceNode = src
                     layout.destinationNode = dst
                 }
+                if let outer = previous, let kind = TunnelKind(outer: nodes[outer].field, inner: field),
+                   let outerIP = lastIP, kind == .teredo || outerIP.layer == outer,
+                   let outerSource = outerIP.source, let outerDestination = outerIP.destination {
+                    layout.lastTunnel = (kind, outerIP.layer, i, outerSource, outerDestination)
+                    layout.lastTunnelInner = (src, dst)
+                }
+                lastIP = (i, src, dst)
             case ICMPv6Layer.icmpv6, ICMPv4Layer.icmp:
                 quoteEnd = max(quoteEnd, Int(nodes[i].subtreeEnd))
             default:
                 break
             }
+            switch field {
+            case IPv6OptionsLayer.hopByHop, IPv6OptionsLayer.destination, IPv6RoutingLayer.routing,
+                 IPv6ExtensionLayer.fragment, IPv6ExtensionLayer.ah:
+                break
+            default:
+                previous = i
+            }
             if field == DataLayer.data { continue }
             if quoted { continue }
             if field == EthernetLayer.ethertypeStep { continue }
             layout.infoLayer = i
-        }
-        // The last tunnel crossed that can be described (as `tunnels.last`).
-        forEachTunnel { kind, outer, inner in
-            if let (source, destination) = outerAddresses(kind, outer: outer) {
-                layout.lastTunnel = (kind, outer, inner, source, destination)
-            }
         }
         // The Protocol column: Wireshark's short name, except where a dissector sets its own.
         if let layer = layout.infoLayer {
@@ -94,8 +108,8 @@ extension PacketTree {
     public func appendInfo(_ layout: SummaryLayout, to out: inout ByteWriter, cache: AddressTextCache? = nil) {
         if let tunnel = layout.lastTunnel {
             TextBytes.append("[", to: &out)
-            appendTunnelText(tunnel.kind, inner: tunnel.inner, source: tunnel.source, destination: tunnel.destination,
-                             to: &out, cache: cache)
+            appendTunnelText(tunnel.kind, innerAddresses: layout.lastTunnelInner, source: tunnel.source,
+                             destination: tunnel.destination, to: &out, cache: cache)
             TextBytes.append("] ", to: &out)
         }
         if let layer = layout.infoLayer { InfoColumn.write(self, layer: layer, to: &out) }
@@ -106,6 +120,20 @@ extension PacketTree {
 
     func firstChildText(_ layer: Int, _ field: Field) -> String? {
         firstChild(layer, field).map(fieldText)
+    }
+
+    /// The first direct children of `layer` with the fields `first` and `second`, in one walk.
+    func addresses(_ layer: Int, _ first: Field, _ second: Field) -> (Int?, Int?) {
+        var a: Int?, b: Int?
+        var i = layer + 1
+        let end = Int(nodes[layer].subtreeEnd)
+        while i < end {
+            let field = nodes[i].field
+            if field == first { if a == nil { a = i; if b != nil { break } } }
+            else if field == second { if b == nil { b = i; if a != nil { break } } }
+            i = Int(nodes[i].subtreeEnd)
+        }
+        return (a, b)
     }
 
     /// The first direct child of `layer` with this field id, walked without building an array.
@@ -130,6 +158,9 @@ public struct SummaryLayout {
     /// The last encapsulation crossed that has outer addresses: its kind, outer and inner IP
     /// layers, and the outer source and destination address nodes.
     public var lastTunnel: (kind: TunnelKind, outer: Int, inner: Int, source: Int, destination: Int)?
+    /// The inner IP layer's source and destination address nodes of `lastTunnel` (its 6to4 or
+    /// ISATAP note reads them).
+    public var lastTunnelInner: (source: Int?, destination: Int?) = (nil, nil)
 }
 
 /// Info column text, by the innermost protocol.

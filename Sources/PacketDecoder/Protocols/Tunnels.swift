@@ -102,10 +102,10 @@ extension PacketTree {
 
     /// `describe(...).text` written straight as bytes (the summary line), for a tunnel whose
     /// outer address nodes are known.
-    func appendTunnelText(_ kind: TunnelKind, inner: Int, source: Int, destination: Int, to out: inout ByteWriter,
-                          cache: AddressTextCache? = nil) {
+    func appendTunnelText(_ kind: TunnelKind, innerAddresses: (source: Int?, destination: Int?), source: Int,
+                          destination: Int, to out: inout ByteWriter, cache: AddressTextCache? = nil) {
         TextBytes.append(kind.name, to: &out)
-        if let note = note(kind, inner: inner) {
+        if let note = note(kind, innerSource: innerAddresses.source, innerDestination: innerAddresses.destination) {
             TextBytes.append(" (", to: &out)
             TextBytes.append(note, to: &out)
             TextBytes.append(")", to: &out)
@@ -128,8 +128,15 @@ extension PacketTree {
     /// What the inner addresses of a 6in4 packet add: "6to4" (2002::/16) or "ISATAP".
     private func note(_ kind: TunnelKind, inner: Int) -> StaticString? {
         guard kind == .sixInFour else { return nil }
-        let innerSource = firstChild(inner, IPv6Layer.source).flatMap { ipv6Value($0) }
-        let innerDestination = firstChild(inner, IPv6Layer.destination).flatMap { ipv6Value($0) }
+        return note(kind, innerSource: firstChild(inner, IPv6Layer.source),
+                    innerDestination: firstChild(inner, IPv6Layer.destination))
+    }
+
+    /// The note for a tunnel whose inner address nodes are known.
+    private func note(_ kind: TunnelKind, innerSource sourceNode: Int?, innerDestination destinationNode: Int?) -> StaticString? {
+        guard kind == .sixInFour else { return nil }
+        let innerSource = sourceNode.flatMap { ipv6Value($0) }
+        let innerDestination = destinationNode.flatMap { ipv6Value($0) }
         if innerSource.map(AddressAnatomy.isSixToFour) == true || innerDestination.map(AddressAnatomy.isSixToFour) == true {
             return "6to4"
         }

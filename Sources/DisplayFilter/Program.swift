@@ -245,9 +245,9 @@ final class Program: Sendable {
     let relations: [Relation]
     let setItems: [SetElement]
     let regexes: [Regex]
-    let pool: [UInt8]
-    /// `pool`'s bytes, held for the program's life: an evaluation reads them without taking the
-    /// array (a retain of it per packet, shared by every thread filtering).
+    /// The constants' bytes, held for the program's life in raw memory: an evaluation reads them
+    /// without taking an array out of the program (a retain per packet, of an object every
+    /// filtering thread shares).
     nonisolated(unsafe) let poolBytes: UnsafeMutableBufferPointer<UInt8>
     let layerSpecs: [RangeSpec]
     let sliceLists: [Span]
@@ -263,7 +263,6 @@ final class Program: Sendable {
         relations = b.relations
         setItems = b.setItems
         regexes = b.regexes
-        pool = b.pool
         poolBytes = .allocate(capacity: max(1, b.pool.count))
         _ = poolBytes.initialize(from: b.pool)
     }

@@ -277,7 +277,7 @@ final class PacketPrinter {
     func noteReference(_ metadata: FrameMetadata) { state.pointee.summary.noteReference(metadata) }
 
     /// Decoding is needed to print and, with a display filter, to choose; -w alone needs none.
-    var needsDecoding: Bool { printing || displayFilter != nil }
+    var needsDecoding: Bool { plan.decoding }
 
     func begin() {
         guard printing else { return }

@@ -37,9 +37,10 @@ public final class FieldSelection: Sendable {
 
     /// What a summary line (and the packet list's row) reads: every field but those whose only
     /// use is the tree and filters: checksum verdicts (their sums are then not computed), the
-    /// IPv6 address anatomy, the Ethernet address bits, and the header fields of the carrier
-    /// protocols that no row shows (`summaryOmits`). `print` decodes the packets it summarises
-    /// with this; a test holds every capture's summary to the full decode's.
+    /// IPv6 address anatomy, the Ethernet address bits, the frame's fields and the header fields
+    /// of the carrier protocols that no row shows (`summaryOmits`). `print` decodes the packets
+    /// it summarises with this; tests hold every capture's summary, the fuzz corpus's and the
+    /// benchmark mix's to the full decode's.
     public static let summary = FieldSelection(FieldRegistry.all.map(\.field).filter { field in
         let name = field.info.abbreviation
         return !(name.hasSuffix("checksum.status") || name.hasSuffix("checksum_calculated") || name == "eth.fcs.status"
@@ -52,10 +53,11 @@ public final class FieldSelection: Sendable {
     })
 
     /// Header fields of Ethernet, IPv4, IPv6, TCP, UDP and ICMPv6 that neither a row's columns
-    /// nor any protocol's Info text reads (those read addresses, ports, IPv4's protocol, ID and
-    /// fragment offset, IPv4's TTL and IPv6's hop limit (echo rows), IPv6's next header and payload length (a Teredo bubble), TCP's
-    /// flags, numbers and options, UDP's length, ICMPv6's type, code and message fields). Most
-    /// packets are made of these protocols, and a third of their nodes are these fields.
+    /// nor any protocol's Info text reads. Those read addresses, ports, IPv4's protocol, ID and
+    /// fragment offset, IPv4's TTL and IPv6's hop limit (echo rows), IPv6's next header and
+    /// payload length (a Teredo bubble), TCP's flags, numbers and options, UDP's length and
+    /// ICMPv6's type, code and message fields. Most packets are made of these protocols, and a
+    /// third of their nodes are these fields.
     static let summaryOmits: Set<String> = [
         "eth.addr",
         "ip.version", "ip.hdr_len", "ip.dsfield", "ip.dsfield.dscp", "ip.dsfield.ecn", "ip.len", "ip.flags",

@@ -45,12 +45,6 @@ extension PacketTree {
         var layout = SummaryLayout()
         // Layers before this index sit inside an ICMP error's quote: they give no columns.
         var quoteEnd = 0
-        // The tunnels, found as `forEachTunnel` finds them, in the same pass: the layer before
-        // (extension headers do not count) and the last IP layer with its addresses, each IP
-        // layer's two addresses found in one walk of its children (the row, the tunnel mark and
-        // its 6to4/ISATAP note all need them).
-        var previous: Int?
-        var lastIP: (layer: Int, source: Int?, destination: Int?)?
         // The innermost addressed layer gives the columns; the innermost protocol names the row.
         for layer in layerNodes {
             let i = Int(layer)
@@ -70,29 +64,22 @@ extension PacketTree {
                     layout.sourceNode = src
                     layout.destinationNode = dst
                 }
-                if let outer = previous, let kind = TunnelKind(outer: nodes[outer].field, inner: field),
-                   let outerIP = lastIP, kind == .teredo || outerIP.layer == outer,
-                   let outerSource = outerIP.source, let outerDestination = outerIP.destination {
-                    layout.lastTunnel = (kind, outerIP.layer, i, outerSource, outerDestination)
-                    layout.lastTunnelInner = (src, dst)
-                }
-                lastIP = (i, src, dst)
             case ICMPv6Layer.icmpv6, ICMPv4Layer.icmp:
                 quoteEnd = max(quoteEnd, Int(nodes[i].subtreeEnd))
             default:
                 break
             }
-            switch field {
-            case IPv6OptionsLayer.hopByHop, IPv6OptionsLayer.destination, IPv6RoutingLayer.routing,
-                 IPv6ExtensionLayer.fragment, IPv6ExtensionLayer.ah:
-                break
-            default:
-                previous = i
-            }
             if field == DataLayer.data { continue }
             if quoted { continue }
             if field == EthernetLayer.ethertypeStep { continue }
             layout.infoLayer = i
+        }
+        // The last tunnel crossed that can be described (as `tunnels.last`).
+        forEachTunnel { kind, outer, inner in
+            if let source = outer.source, let destination = outer.destination {
+                layout.lastTunnel = (kind, outer.layer, inner.layer, source, destination)
+                layout.lastTunnelInner = (inner.source, inner.destination)
+            }
         }
         // The Protocol column: Wireshark's short name, except where a dissector sets its own.
         if let layer = layout.infoLayer {

@@ -65,15 +65,23 @@ extension PacketTree {
     public var tunnels: [TunnelDescription] {
         var result: [TunnelDescription] = []
         forEachTunnel { kind, outer, inner in
-            if let described = describe(kind, outer: outer, inner: inner) { result.append(described) }
+            guard let source = outer.source, let destination = outer.destination else { return }
+            result.append(TunnelDescription(
+                kind: kind, note: note(kind, innerSource: inner.source, innerDestination: inner.destination).map { "\($0)" },
+                outerSource: fieldText(source), outerDestination: fieldText(destination),
+                outerLayer: outer.layer, innerLayer: inner.layer))
         }
         return result
     }
 
-    /// Calls `body` with each encapsulation's kind and outer and inner IP layers, outermost first.
-    func forEachTunnel(_ body: (TunnelKind, Int, Int) -> Void) {
-        var previous: Int?      // the last layer that matters
-        var lastIP: Int?        // the IP layer UDP/Teredo sit on
+    /// An IP layer and its source and destination address nodes.
+    typealias AddressedLayer = (layer: Int, source: Int?, destination: Int?)
+
+    /// Calls `body` with each encapsulation's kind and outer and inner IP layers (with their
+    /// address nodes, each layer's found in one walk of its children), outermost first.
+    func forEachTunnel(_ body: (TunnelKind, AddressedLayer, AddressedLayer) -> Void) {
+        var previous: Int?                  // the last layer that matters
+        var lastIP: AddressedLayer?         // the IP layer UDP/Teredo sit on
         for layer in layerNodes {
             let i = Int(layer)
             let node = nodes[i]
@@ -82,11 +90,16 @@ extension PacketTree {
                  IPv6ExtensionLayer.fragment, IPv6ExtensionLayer.ah:
                 continue
             case IPv4Layer.ip, IPv6Layer.ipv6:
+                let (source, destination) = node.field == IPv4Layer.ip
+                    ? addresses(i, IPv4Layer.source, IPv4Layer.destination)
+                    : addresses(i, IPv6Layer.source, IPv6Layer.destination)
+                let here = (layer: i, source: source, destination: destination)
+                // The outer IP layer: the one just before, or for Teredo the one under its UDP.
                 if let outer = previous, let kind = TunnelKind(outer: nodes[outer].field, inner: node.field),
-                   let outerIP = kind == .teredo ? lastIP : outer {
-                    body(kind, outerIP, i)
+                   let outerIP = lastIP, kind == .teredo || outerIP.layer == outer {
+                    body(kind, outerIP, here)
                 }
-                lastIP = i
+                lastIP = here
             default:
                 break
             }
@@ -94,13 +107,7 @@ extension PacketTree {
         }
     }
 
-    func describe(_ kind: TunnelKind, outer: Int, inner: Int) -> TunnelDescription? {
-        guard let (source, destination) = outerAddresses(kind, outer: outer) else { return nil }
-        return TunnelDescription(kind: kind, note: note(kind, inner: inner).map { "\($0)" }, outerSource: fieldText(source),
-                                 outerDestination: fieldText(destination), outerLayer: outer, innerLayer: inner)
-    }
-
-    /// `describe(...).text` written straight as bytes (the summary line), for a tunnel whose
+    /// A `TunnelDescription.text` written straight as bytes (the summary line), for a tunnel whose
     /// outer address nodes are known.
     func appendTunnelText(_ kind: TunnelKind, innerAddresses: (source: Int?, destination: Int?), source: Int,
                           destination: Int, to out: inout ByteWriter, cache: AddressTextCache? = nil) {
@@ -116,23 +123,7 @@ extension PacketTree {
         _ = appendFieldText(destination, to: &out, cache: cache)
     }
 
-    func outerAddresses(_ kind: TunnelKind, outer: Int) -> (Int, Int)? {
-        let isIPv6 = nodes[outer].field == IPv6Layer.ipv6
-        guard let source = firstChild(outer, isIPv6 ? IPv6Layer.source : IPv4Layer.source),
-              let destination = firstChild(outer, isIPv6 ? IPv6Layer.destination : IPv4Layer.destination) else {
-            return nil
-        }
-        return (source, destination)
-    }
-
     /// What the inner addresses of a 6in4 packet add: "6to4" (2002::/16) or "ISATAP".
-    private func note(_ kind: TunnelKind, inner: Int) -> StaticString? {
-        guard kind == .sixInFour else { return nil }
-        return note(kind, innerSource: firstChild(inner, IPv6Layer.source),
-                    innerDestination: firstChild(inner, IPv6Layer.destination))
-    }
-
-    /// The note for a tunnel whose inner address nodes are known.
     private func note(_ kind: TunnelKind, innerSource sourceNode: Int?, innerDestination destinationNode: Int?) -> StaticString? {
         guard kind == .sixInFour else { return nil }
         let innerSource = sourceNode.flatMap { ipv6Value($0) }

@@ -39,6 +39,9 @@ public final class PcapWriter {
 
     /// `bufferSize` sets the stdio buffer of the file (not for `-`, standard output): a writer
     /// that flushes before a record would overflow it only ever writes whole records (`bufferedBytes`).
+    /// The buffer is this writer's own memory: glibc's `setvbuf` ignores the size it is given
+    /// without one and keeps a 4 KiB block, which stdio then wrote whenever it filled, in the
+    /// middle of a record.
     public init(path: String, linkType: LinkType, snapshotLength: Int = 262_144,
                 precision: TimestampPrecision = .microseconds, bufferSize: Int? = nil) throws(CaptureError) {
         self.path = path
@@ -54,9 +57,15 @@ public final class PcapWriter {
                 pcap_close(dead)
                 throw CaptureError(.write, source: path, String(cString: strerror(errno)))
             }
-            setvbuf(file, nil, _IOFBF, bufferSize)
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bufferSize)
+            setvbuf(file, buffer, _IOFBF, bufferSize)
             opened = pcap_dump_fopen(dead, file)
-            if opened == nil { fclose(file) }
+            if opened == nil {
+                fclose(file)
+                buffer.deallocate()
+            } else {
+                streamBuffer = buffer
+            }
         } else {
             opened = pcap_dump_open(dead, path)
         }
@@ -104,8 +113,13 @@ public final class PcapWriter {
     public func close() {
         pcap_dump_close(dumper)
         pcap_close(dead)
+        streamBuffer?.deallocate()
+        streamBuffer = nil
         closed = true
     }
+
+    /// The stdio buffer given with `bufferSize`, freed once the stream is closed.
+    private var streamBuffer: UnsafeMutablePointer<CChar>?
     private var closed = false
 
     deinit { if !closed { close() } }

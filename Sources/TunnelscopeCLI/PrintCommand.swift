@@ -129,8 +129,9 @@ struct PacketPrinting {
         var writer: PcapWriter?
         if let outputPath {
             do {
+                // A 1 MiB buffer: stdio's 4 KiB block made a write system call every dozen records.
                 writer = try PcapWriter(path: outputPath, linkType: file.linkType, snapshotLength: max(file.snapshotLength, 65535),
-                                        precision: file.precision)
+                                        precision: file.precision, bufferSize: 1 << 20)
             } catch { throw CommandFailure(error.description) }
         }
         let printer = PacketPrinter(mode: mode, hex: hex, offsets: offsets,

@@ -94,6 +94,31 @@ struct CaptureFileTests {
 }
 
 /// Every malformed capture reads as far as tshark read it, then fails cleanly or ends.
+@Suite("pcap writer")
+struct PcapWriterTests {
+    /// With `bufferSize`, nothing reaches the file until a flush while the records fit the
+    /// buffer, so a reader of a growing file (the live spool) never meets half a record. glibc
+    /// once kept its own 4 KiB buffer instead (setvbuf without memory ignores the size) and
+    /// wrote whenever that filled.
+    @Test func bufferedWriterWritesWholeRecordsOnlyAtFlush() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("w-\(UUID().uuidString).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try PcapWriter(path: path, linkType: .ethernet, bufferSize: 1 << 20)
+        try writer.flush()
+        let frame = [UInt8](repeating: 0xAB, count: 1000)
+        for number in 1...100 {
+            try frame.withUnsafeBytes {
+                try writer.write($0, metadata: FrameMetadata(number: number, originalLength: frame.count, linkType: .ethernet))
+            }
+        }
+        func size() throws -> Int { (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1 }
+        #expect(try size() == 24)
+        try writer.flush()
+        #expect(try size() == 24 + 100 * (16 + 1000))
+        writer.close()
+    }
+}
+
 @Suite("malformed capture files")
 struct MalformedFileTests {
     static let files = Fixtures.allCaptures.filter { $0.hasPrefix("malformed/") }

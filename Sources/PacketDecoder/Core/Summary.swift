@@ -45,10 +45,9 @@ extension PacketTree {
         var layout = SummaryLayout()
         // Layers before this index sit inside an ICMP error's quote: they give no columns.
         var quoteEnd = 0
-        // The innermost addressed layer gives the columns; the innermost protocol names the row.
-        for layer in layerNodes {
-            let i = Int(layer)
-            let field = nodes[i].field
+        // The innermost addressed layer gives the columns; the innermost protocol names the row;
+        // the last tunnel crossed that can be described (as `tunnels.last`) marks it.
+        walkLayers(visit: { i, field, addressed in
             let quoted = i < quoteEnd
             switch field {
             case EthernetLayer.eth where layout.sourceNode == nil:
@@ -58,9 +57,7 @@ extension PacketTree {
                 // A cooked header has the sender's link-layer address only.
                 layout.sourceNode = firstChild(i, LinuxCookedLayer.sourceEthernet)
             case IPv4Layer.ip, IPv6Layer.ipv6:
-                let (src, dst) = field == IPv4Layer.ip ? addresses(i, IPv4Layer.source, IPv4Layer.destination)
-                    : addresses(i, IPv6Layer.source, IPv6Layer.destination)
-                if !quoted, let src, let dst {
+                if !quoted, let src = addressed?.source, let dst = addressed?.destination {
                     layout.sourceNode = src
                     layout.destinationNode = dst
                 }
@@ -69,18 +66,14 @@ extension PacketTree {
             default:
                 break
             }
-            if field == DataLayer.data { continue }
-            if quoted { continue }
-            if field == EthernetLayer.ethertypeStep { continue }
+            if field == DataLayer.data || quoted || field == EthernetLayer.ethertypeStep { return }
             layout.infoLayer = i
-        }
-        // The last tunnel crossed that can be described (as `tunnels.last`).
-        forEachTunnel { kind, outer, inner in
+        }, tunnel: { kind, outer, inner in
             if let source = outer.source, let destination = outer.destination {
                 layout.lastTunnel = (kind, outer.layer, inner.layer, source, destination)
                 layout.lastTunnelInner = (inner.source, inner.destination)
             }
-        }
+        })
         // The Protocol column: Wireshark's short name, except where a dissector sets its own.
         if let layer = layout.infoLayer {
             layout.protocolName = nodes[layer].field == ARPLayer.arp ? "ARP" : LayerHeadline.shortName(nodes[layer].field)

@@ -78,30 +78,40 @@ extension PacketTree {
     typealias AddressedLayer = (layer: Int, source: Int?, destination: Int?)
 
     /// Calls `body` with each encapsulation's kind and outer and inner IP layers (with their
-    /// address nodes, each layer's found in one walk of its children), outermost first.
+    /// address nodes), outermost first.
     func forEachTunnel(_ body: (TunnelKind, AddressedLayer, AddressedLayer) -> Void) {
+        walkLayers(visit: { _, _, _ in }, tunnel: body)
+    }
+
+    /// One pass over the layers: `visit` sees every layer in order (an IP layer with its address
+    /// nodes, found in one walk of its children), `tunnel` each encapsulation as its inner IP
+    /// layer is reached. The summary row takes its columns and its tunnel mark from one pass.
+    func walkLayers(visit: (_ layer: Int, _ field: Field, _ addressed: AddressedLayer?) -> Void,
+                    tunnel: (TunnelKind, AddressedLayer, AddressedLayer) -> Void) {
         var previous: Int?                  // the last layer that matters
         var lastIP: AddressedLayer?         // the IP layer UDP/Teredo sit on
         for layer in layerNodes {
             let i = Int(layer)
-            let node = nodes[i]
-            switch node.field {
+            let field = nodes[i].field
+            switch field {
             case IPv6OptionsLayer.hopByHop, IPv6OptionsLayer.destination, IPv6RoutingLayer.routing,
                  IPv6ExtensionLayer.fragment, IPv6ExtensionLayer.ah:
+                visit(i, field, nil)
                 continue
             case IPv4Layer.ip, IPv6Layer.ipv6:
-                let (source, destination) = node.field == IPv4Layer.ip
+                let (source, destination) = field == IPv4Layer.ip
                     ? addresses(i, IPv4Layer.source, IPv4Layer.destination)
                     : addresses(i, IPv6Layer.source, IPv6Layer.destination)
                 let here = (layer: i, source: source, destination: destination)
+                visit(i, field, here)
                 // The outer IP layer: the one just before, or for Teredo the one under its UDP.
-                if let outer = previous, let kind = TunnelKind(outer: nodes[outer].field, inner: node.field),
+                if let outer = previous, let kind = TunnelKind(outer: nodes[outer].field, inner: field),
                    let outerIP = lastIP, kind == .teredo || outerIP.layer == outer {
-                    body(kind, outerIP, here)
+                    tunnel(kind, outerIP, here)
                 }
                 lastIP = here
             default:
-                break
+                visit(i, field, nil)
             }
             previous = i
         }

@@ -383,13 +383,7 @@ public struct NodeList: RandomAccessCollection, Equatable, Sendable {
     @inlinable
     public var unsafeBuffer: UnsafeBufferPointer<FieldNode> { UnsafeBufferPointer(start: base, count: count) }
 
-    /// The nodes as a buffer, valid inside `body`.
-    @inlinable
-    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<FieldNode>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: base, count: count))
-    }
-
     public static func == (a: NodeList, b: NodeList) -> Bool {
-        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.elementsEqual(y) } }
+        a.unsafeBuffer.elementsEqual(b.unsafeBuffer)
     }
 }

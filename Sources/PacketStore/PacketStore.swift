@@ -183,12 +183,13 @@ public final class PacketStore: Sendable {
         return mapping.slice(offset: Int(e.offset), count: Int(e.capturedLength))
     }
 
-    /// Decodes packets `range` (clamped to those indexed) one after another into `tree` and calls
-    /// `body(index, tree)` after each: the entries and interfaces are copied under the lock once
-    /// for the range, not once per packet, so workers on several cores do not queue on it.
-    /// With `selection`, keeps only those fields (a display filter's, `DisplayFilter.selection`).
-    public func decode(_ range: Range<Int>, into tree: inout PacketTree, keeping selection: FieldSelection? = nil,
-                       _ body: (Int, PacketTree) -> Void) {
+    /// Decodes packets `range` (clamped to those indexed) one after another into `tree` for a
+    /// display filter (`PacketDecoder.decodeLeavingBytes`, keeping `selection`'s fields) and calls
+    /// `body(index, tree, bytes)` after each; the bytes stay in the mapping. The entries and
+    /// interfaces are copied under the lock once for the range, not once per packet, so workers
+    /// on several cores do not queue on it.
+    public func decodeLeavingBytes(_ range: Range<Int>, into tree: inout PacketTree, keeping selection: FieldSelection.Keep?,
+                                   _ body: (Int, PacketTree, UnsafeRawBufferPointer) -> Void) {
         let (entries, interfaces) = state.withLock { s in
             (Array(s.entries[range.clamped(to: 0..<s.entries.count)]), s.interfaces)
         }
@@ -198,9 +199,9 @@ public final class PacketStore: Sendable {
             let metadata = FrameMetadata(number: index + 1, seconds: e.seconds, nanoseconds: e.nanoseconds,
                                          originalLength: Int(e.originalLength), linkType: i.linkType,
                                          interfaceID: i.name == nil ? nil : Int(e.interface), interfaceName: i.name)
-            PacketDecoder.decode(mapping.slice(offset: Int(e.offset), count: Int(e.capturedLength)), metadata: metadata,
-                                 into: &tree, keeping: selection)
-            body(index, tree)
+            let bytes = mapping.slice(offset: Int(e.offset), count: Int(e.capturedLength))
+            PacketDecoder.decodeLeavingBytes(bytes, metadata: metadata, into: &tree, keeping: selection)
+            body(index, tree, bytes)
         }
     }
 

@@ -7,7 +7,9 @@ import PacketStore
 /// in order as they are found, so the list fills while the job runs and keys are answered.
 /// Keeps going while the store is still indexing (or capturing) until it has seen everything.
 public final class FilterJob: Sendable {
-    public typealias Predicate = @Sendable (PacketTree) -> Bool
+    /// Whether a packet passes: its tree (decoded with `selection`, by
+    /// `PacketDecoder.decodeLeavingBytes`) and its bytes, which stay in the store's mapping.
+    public typealias Predicate = @Sendable (PacketTree, UnsafeRawBufferPointer) -> Bool
 
     private let store: PacketStore
     private let predicate: Predicate
@@ -43,10 +45,13 @@ public final class FilterJob: Sendable {
     /// The fields the predicate reads (a display filter's `selection`): packets are decoded
     /// only that far. nil decodes them whole.
     private let selection: FieldSelection?
+    /// `selection` as plain pointers (it keeps them alive): no reference counting per packet.
+    private let keep: FieldSelection.Keep?
 
     public init(store: PacketStore, chunk: Int = 4096, selection: FieldSelection? = nil, predicate: @escaping Predicate) {
         self.store = store
         self.selection = selection
+        keep = selection?.keep
         self.chunk = max(1, chunk)
         self.predicate = predicate
     }
@@ -105,8 +110,8 @@ public final class FilterJob: Sendable {
                 Thread.sleep(forTimeInterval: 0.01)
                 continue
             }
-            store.decode(claim.range, into: &tree, keeping: selection) { index, tree in
-                if predicate(tree) { local.append(Int32(index)) }
+            store.decodeLeavingBytes(claim.range, into: &tree, keeping: keep) { index, tree, bytes in
+                if predicate(tree, bytes) { local.append(Int32(index)) }
             }
             progress.withLock { p in
                 p.finished[claim.number] = (local, claim.range.upperBound)

@@ -21,7 +21,7 @@ public final class LiveSession: @unchecked Sendable {
         if let spoolPath { self.spoolPath = spoolPath } else { self.spoolPath = try LiveCapture.temporarySpoolPath() }
         // The store maps the file before the first packet: create it (LiveCapture rewrites it).
         if !FileManager.default.fileExists(atPath: self.spoolPath) {
-            FileManager.default.createFile(atPath: self.spoolPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: self.spoolPath, contents: nil)
         }
         store = try PacketStore(spool: self.spoolPath, linkType: capture.linkType, interface: capture.interface)
         let store = self.store

@@ -209,7 +209,12 @@ public final class TUIApp {
         anchor = selected
         state.view = nil
         state.setFilterResult([], scanned: 0, complete: false, env: env)
-        let job = FilterJob(store: store, selection: filter.selection) { filter.matches($0) }
+        // The compiled program without reference counting per packet; the closure holds the
+        // filter, which keeps it alive for as long as any worker may run.
+        let matcher = filter.matcher
+        let job = FilterJob(store: store, selection: filter.selection) { tree, bytes in
+            withExtendedLifetime(filter) { matcher.matches(tree, bytes: bytes) }
+        }
         self.job = job
         job.start()
     }

@@ -22,7 +22,7 @@ struct FilterJobTests {
                     store.decode(i, into: &tree)
                     if filter.matches(tree) { expected.append(Int32(i)) }
                 }
-                let job = FilterJob(store: store, chunk: chunk) { filter.matches($0) }
+                let job = FilterJob(store: store, chunk: chunk, selection: filter.selection) { filter.matches($0, bytes: $1) }
                 job.run()
                 let result = job.take()
                 #expect(result.done && result.scanned == store.count)

@@ -53,7 +53,7 @@ public struct SummaryPrinter {
                     TextBytes.appendSpaces(12 - text.count, to: &bytes)
                     bytes.append(contentsOf: text)
                 } else {
-                    writeRightAligned(s.sourceNode, tree, &bytes, addresses)
+                    writeRightAligned(s.sourceNode, tree, &bytes)
                     plainAddresses = false
                 }
                 TextBytes.append(" → ", to: &bytes)
@@ -61,7 +61,7 @@ public struct SummaryPrinter {
                     bytes.append(contentsOf: text)
                     TextBytes.appendSpaces(12 - text.count, to: &bytes)
                 } else {
-                    let count = s.destinationNode.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
+                    let count = s.destinationNode.map { tree.appendFieldText($0, to: &bytes) } ?? 0
                     TextBytes.appendSpaces(12 - count, to: &bytes)
                     plainAddresses = false
                 }
@@ -80,9 +80,9 @@ public struct SummaryPrinter {
     }
 
     /// `node`'s text right-aligned in 12 columns: written, then moved right if it is short.
-    private func writeRightAligned(_ node: Int?, _ tree: PacketTree, _ bytes: inout ByteWriter, _ addresses: AddressTextCache) {
+    private func writeRightAligned(_ node: Int?, _ tree: PacketTree, _ bytes: inout ByteWriter) {
         let sourceStart = bytes.count
-        let sourceCount = node.map { tree.appendFieldText($0, to: &bytes, cache: addresses) } ?? 0
+        let sourceCount = node.map { tree.appendFieldText($0, to: &bytes) } ?? 0
         if sourceCount < 12 {
             let shift = 12 - sourceCount
             let length = bytes.count - sourceStart

@@ -151,13 +151,16 @@ final class ParallelPrinting: @unchecked Sendable {
         releasedUpTo = end
     }
 
+    /// The mapped file as plain values, with the file's record header length (16 or 24).
+    typealias Mapping = (base: UnsafeRawPointer, size: Int, headerLength: Int)
+
     /// Whether the mapped file holds `record`'s bytes at its `fileOffset`: the pcap record header
     /// before them (`headerLength` bytes, 16 or 24) gives the same captured length, original
     /// length and seconds (in either byte order). Otherwise the bytes are copied from libpcap's:
     /// a record libpcap cut to the snapshot length (its header says more than libpcap handed
     /// over), a record past the end the file had when it was mapped (one still being written),
     /// or any other disagreement.
-    static func isAt(_ record: RawRecord, in mapping: (base: UnsafeRawPointer, size: Int, headerLength: Int)) -> Bool {
+    static func isAt(_ record: RawRecord, in mapping: Mapping) -> Bool {
         let header = record.fileOffset - mapping.headerLength
         guard header >= 0, record.fileOffset + record.bytes.count <= mapping.size else { return false }
         func field(_ at: Int) -> UInt32 { mapping.base.loadUnaligned(fromByteOffset: header + at, as: UInt32.self) }
@@ -172,9 +175,8 @@ final class ParallelPrinting: @unchecked Sendable {
     private struct Reader {
         let pipeline: ParallelPrinting
         var batch: Batch
-        /// The mapped file as plain values (reaching it through `pipeline` retained and released
-        /// it per record), with the file's record header length.
-        let mapping: (base: UnsafeRawPointer, size: Int, headerLength: Int)?
+        /// The mapped file (reaching it through `pipeline` retained and released it per record).
+        let mapping: Mapping?
         let inFlightLimit: Int
         var next = 0          // the next batch number to hand to `consume`
         var produced = 0      // batches queued so far

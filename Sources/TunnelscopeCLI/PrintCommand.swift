@@ -323,7 +323,7 @@ final class PacketPrinter {
         }
         if let filter = plan.filter {
             // A filter that reads expert information: it chooses on the whole tree.
-            PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: nil as FieldSelection.Keep?)
+            PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree)
             return filter.matches(tree, bytes: record.bytes)
         }
         if plan.decoding { PacketDecoder.decode(record.bytes, metadata: record.metadata, into: &tree, keeping: plan.printKeep) }

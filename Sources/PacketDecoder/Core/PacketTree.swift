@@ -1,5 +1,6 @@
-import Synchronization
 // The decoded packet: a flat, pre-order array of nodes. Every node knows its bytes.
+
+import Synchronization
 
 /// A field's typed value. Trivial (no references), so building a tree never retains or releases.
 public enum FieldValue: Sendable, Equatable {
@@ -194,8 +195,6 @@ public struct PacketTree: Sendable {
     /// holds: a decode writes them once, with no copy into an array at its end.
     public internal(set) var nodes: NodeList
     public internal(set) var diagnostics: [Diagnostic]
-    /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
-    /// `ethertype` dispatch step).
     /// Protocol layers in dissection order, as `frame.protocols` lists them (with tshark's
     /// `ethertype` dispatch step). Kept in the scratch memory; `protocolSteps` reads it
     /// without making an array.

@@ -70,8 +70,7 @@ extension PacketTree {
             layout.infoLayer = i
         }, tunnel: { kind, outer, inner in
             if let source = outer.source, let destination = outer.destination {
-                layout.lastTunnel = (kind, outer.layer, inner.layer, source, destination)
-                layout.lastTunnelInner = (inner.source, inner.destination)
+                layout.lastTunnel = (kind, source, destination, inner.source, inner.destination)
             }
         })
         // The Protocol column: Wireshark's short name, except where a dissector sets its own.
@@ -88,8 +87,9 @@ extension PacketTree {
     public func appendInfo(_ layout: SummaryLayout, to out: inout ByteWriter, cache: AddressTextCache? = nil) {
         if let tunnel = layout.lastTunnel {
             TextBytes.append("[", to: &out)
-            appendTunnelText(tunnel.kind, innerAddresses: layout.lastTunnelInner, source: tunnel.source,
-                             destination: tunnel.destination, to: &out, cache: cache)
+            appendTunnelText(tunnel.kind, source: tunnel.source, destination: tunnel.destination,
+                             innerSource: tunnel.innerSource, innerDestination: tunnel.innerDestination,
+                             to: &out, cache: cache)
             TextBytes.append("] ", to: &out)
         }
         if let layer = layout.infoLayer { InfoColumn.write(self, layer: layer, to: &out) }
@@ -135,12 +135,9 @@ public struct SummaryLayout {
     public var protocolName = ""
     /// The layer whose protocol writes the Info column.
     public var infoLayer: Int?
-    /// The last encapsulation crossed that has outer addresses: its kind, outer and inner IP
-    /// layers, and the outer source and destination address nodes.
-    public var lastTunnel: (kind: TunnelKind, outer: Int, inner: Int, source: Int, destination: Int)?
-    /// The inner IP layer's source and destination address nodes of `lastTunnel` (its 6to4 or
-    /// ISATAP note reads them).
-    public var lastTunnelInner: (source: Int?, destination: Int?) = (nil, nil)
+    /// The last encapsulation crossed that has outer addresses: its kind, the outer source and
+    /// destination address nodes, and the inner ones (its 6to4 or ISATAP note reads them).
+    public var lastTunnel: (kind: TunnelKind, source: Int, destination: Int, innerSource: Int?, innerDestination: Int?)?
 }
 
 /// Info column text, by the innermost protocol.

@@ -36,7 +36,6 @@ public struct ByteWriter {
     }
 
     public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count_) }
-    public var isEmpty: Bool { count_ == 0 }
 
     mutating func free() {
         if grown { base.deallocate() }
@@ -75,10 +74,6 @@ public struct ByteWriter {
     @inlinable @inline(__always)
     public mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         append(contentsOf: UnsafeRawBufferPointer(bytes))
-    }
-
-    public mutating func append(contentsOf bytes: [UInt8]) {
-        bytes.withUnsafeBytes { append(contentsOf: $0) }
     }
 
     /// `count` copies of `byte`.
@@ -160,26 +155,7 @@ public enum TextBytes {
     /// Replaces C0 and C1 control characters appended since `start` with ".", as
     /// `TerminalText.sanitized` does (a C1 character is the UTF-8 pair C2 80...C2 9F).
     public static func sanitizeTail(from start: Int, of bytes: inout ByteWriter) {
-        let needs = { (raw: UnsafeRawBufferPointer) -> Bool in
-            // Eight bytes at a time: a byte below 0x20, or equal to 0x7F or 0xC2 (the lead byte
-            // of a C1 control), sets its high bit in `hit` (the usual SWAR zero-byte tests).
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
-            var i = start
-            while i + 8 <= raw.count {
-                let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let below = (x &- ones &* 0x20) & ~x & highs
-                if below != 0 || hasZero(x ^ (ones &* 0x7F)) || hasZero(x ^ (ones &* 0xC2)) { return true }
-                i += 8
-            }
-            while i < raw.count {
-                let c = raw[i]
-                if c < 0x20 || c == 0x7F || c == 0xC2 { return true }
-                i += 1
-            }
-            return false
-        }(UnsafeRawBufferPointer(bytes.bytes))
-        guard needs else { return }
+        guard mayHoldControls(UnsafeRawBufferPointer(bytes.bytes), from: start) else { return }
         var read = start, write = start
         let end = bytes.count
         while read < end {
@@ -197,5 +173,26 @@ public enum TextBytes {
             write += 1
         }
         bytes.removeLast(end - write)
+    }
+
+    /// Whether `raw` from `start` holds a byte below 0x20, 0x7F or 0xC2 (the lead byte of a C1
+    /// control): eight bytes at a time, each such byte setting its high bit (the usual SWAR
+    /// zero-byte tests).
+    private static func mayHoldControls(_ raw: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        var i = start
+        while i + 8 <= raw.count {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let below = (x &- ones &* 0x20) & ~x & highs
+            if below != 0 || hasZero(x ^ (ones &* 0x7F)) || hasZero(x ^ (ones &* 0xC2)) { return true }
+            i += 8
+        }
+        while i < raw.count {
+            let c = raw[i]
+            if c < 0x20 || c == 0x7F || c == 0xC2 { return true }
+            i += 1
+        }
+        return false
     }
 }

@@ -119,10 +119,10 @@ extension PacketTree {
 
     /// A `TunnelDescription.text` written straight as bytes (the summary line), for a tunnel whose
     /// outer address nodes are known.
-    func appendTunnelText(_ kind: TunnelKind, innerAddresses: (source: Int?, destination: Int?), source: Int,
-                          destination: Int, to out: inout ByteWriter, cache: AddressTextCache? = nil) {
+    func appendTunnelText(_ kind: TunnelKind, source: Int, destination: Int, innerSource: Int?, innerDestination: Int?,
+                          to out: inout ByteWriter, cache: AddressTextCache? = nil) {
         TextBytes.append(kind.name, to: &out)
-        if let note = note(kind, innerSource: innerAddresses.source, innerDestination: innerAddresses.destination) {
+        if let note = note(kind, innerSource: innerSource, innerDestination: innerDestination) {
             TextBytes.append(" (", to: &out)
             TextBytes.append(note, to: &out)
             TextBytes.append(")", to: &out)
